@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.selectors import memberships_for_user
+
+
+def current_team(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    from billing.selectors import wallet_for_team
+
+    membership = request.membership
+    if not membership:
+        return {}
+    return {
+        "current_membership": membership,
+        "current_team": membership.team,
+        "my_memberships": memberships_for_user(user=request.user),
+        "wallet": wallet_for_team(team=membership.team),
+    }

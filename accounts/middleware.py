@@ -1,0 +1,32 @@
+"""Puts the current team on the request: ``request.team`` and ``request.membership``.
+
+The team a user works in is kept in the session; it is always re-checked
+against the user's memberships, so a stale or forged value falls back to a
+team they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from accounts.selectors import membership_for
+
+SESSION_KEY = "team_slug"
+
+
+class CurrentTeamMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        def _membership():
+            if not request.user.is_authenticated:
+                return None
+            return membership_for(user=request.user, team_slug=request.session.get(SESSION_KEY))
+
+        request.membership = SimpleLazyObject(_membership)
+        request.team = SimpleLazyObject(lambda: request.membership.team if request.membership else None)
+        return self.get_response(request)

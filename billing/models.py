@@ -1,0 +1,141 @@
+"""Wallets, holds and the append-only ledger.
+
+A wallet has a ``balance`` (credits the team owns, held ones included) and a
+``held`` amount; what can be spent is ``balance - held``. Every movement is a
+:class:`LedgerEntry` carrying its signed effect on both, so the wallet always
+equals the sum of its entries (``manage.py billing_audit`` checks it). The
+database enforces the rules: no negative available balance, no zero entries,
+each entry's effect fits its kind, entries can't be updated or deleted (a
+trigger, see migration 0002), and a hold resolves once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from project.ids import public_id
+
+CREDITS = {"max_digits": 14, "decimal_places": 2}
+
+
+class Wallet(models.Model):
+    team = models.OneToOneField("accounts.Team", on_delete=models.PROTECT, related_name="wallet")
+    balance = models.DecimalField(**CREDITS, default=Decimal("0"))
+    held = models.DecimalField(**CREDITS, default=Decimal("0"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(held__gte=0), name="wallet_held_not_negative"),
+            models.CheckConstraint(condition=Q(balance__gte=F("held")), name="wallet_available_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.available} available"
+
+    @property
+    def available(self) -> Decimal:
+        return self.balance - self.held
+
+
+class HoldState(models.TextChoices):
+    OPEN = "open", "Open"
+    CAPTURED = "captured", "Captured"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+
+
+class Hold(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "hold"), editable=False)
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="holds")
+    generation = models.OneToOneField(
+        "generations.Generation", on_delete=models.PROTECT, related_name="hold", null=True, blank=True
+    )
+    amount = models.DecimalField(**CREDITS)
+    captured = models.DecimalField(**CREDITS, default=Decimal("0"))
+    state = models.CharField(max_length=10, choices=HoldState.choices, default=HoldState.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hold_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(captured__gte=0) & Q(captured__lte=F("amount")), name="hold_capture_within_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", resolved_at__isnull=True) | Q(~Q(state="open"), resolved_at__isnull=False),
+                name="hold_resolved_at_matches_state",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "expires_at"], name="hold_open_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.amount} ({self.state})"
+
+
+class EntryKind(models.TextChoices):
+    GRANT = "grant", "Grant"
+    DEDUCTION = "deduction", "Deduction"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    HOLD = "hold", "Hold"
+    CAPTURE = "capture", "Capture"
+    RELEASE = "release", "Release"
+    EXPIRY = "expiry", "Expiry"
+
+
+class LedgerEntry(models.Model):
+    """One movement of credits. Append-only: the database refuses UPDATE and DELETE."""
+
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    # Signed effects: the wallet's balance and held amount are the sums of these.
+    balance_delta = models.DecimalField(**CREDITS)
+    held_delta = models.DecimalField(**CREDITS)
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    generation = models.ForeignKey(
+        "generations.Generation", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(balance_delta=0) | ~Q(held_delta=0), name="ledger_entry_not_zero"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="grant", balance_delta__gt=0, held_delta=0)
+                    | Q(kind="deduction", balance_delta__lt=0, held_delta=0)
+                    | Q(kind="adjustment", held_delta=0)
+                    | Q(kind="hold", balance_delta=0, held_delta__gt=0)
+                    | Q(kind="capture", balance_delta__lt=0, held_delta=F("balance_delta"))
+                    | Q(kind="release", balance_delta=0, held_delta__lt=0)
+                    | Q(kind="expiry", balance_delta=0, held_delta__lt=0)
+                ),
+                name="ledger_entry_effect_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["grant", "deduction", "adjustment"]) | Q(hold__isnull=False),
+                name="ledger_hold_entries_name_their_hold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.balance_delta}/{self.held_delta}"
+
+    @property
+    def amount(self) -> Decimal:
+        """The size of the movement, as a person reads it."""
+        return self.held_delta if self.kind in {"hold", "release", "expiry"} else self.balance_delta

@@ -1,0 +1,360 @@
+"""The pricing and rule engine: pure functions over an offer's data (see
+catalog/data/SCHEMA.md). No database access, so a quote costs no query beyond
+loading the offer.
+
+``offer_check`` normalises a request's parameters (defaults, types) and applies
+every field constraint and cross-field rule; ``offer_price`` evaluates the
+offer's price expression. Both raise :class:`QuoteError` with the provider
+docs' own error code where one exists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".m4v")
+AUDIO_EXTENSIONS = (".mp3", ".wav", ".m4a", ".aac", ".ogg", ".flac")
+
+
+class QuoteError(Exception):
+    """A request the provider would reject: ``code`` is the docs' own code where one exists."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.details}
+
+
+@dataclass(frozen=True)
+class ProviderPrice:
+    """The provider's own price for one request, in the provider's unit."""
+
+    amount: Decimal  # what the studio holds (the top of the range for estimates)
+    breakdown: str
+    estimated: bool = False
+    minimum: Decimal | None = None  # the bottom of an estimated range
+    lines: tuple[str, ...] = field(default_factory=tuple)
+
+
+def credits_round(value: Decimal) -> Decimal:
+    """Studio credits are rounded up to the cent: the studio never undercharges by rounding."""
+    return value.quantize(CENT, rounding=ROUND_CEILING)
+
+
+def fmt(value: Decimal) -> str:
+    """A human form of a Decimal: 300, 6.5, 0.24 (no exponent, no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+# --- parameters -----------------------------------------------------------------
+
+
+def media_kind(url: str) -> str | None:
+    """The kind of a media URL by its extension, as the providers classify them."""
+    path = str(url).split("?", 1)[0].split("#", 1)[0].lower()
+    if path.endswith(IMAGE_EXTENSIONS):
+        return "image"
+    if path.endswith(VIDEO_EXTENSIONS):
+        return "video"
+    if path.endswith(AUDIO_EXTENSIONS):
+        return "audio"
+    return None
+
+
+def _coerce(spec: dict[str, Any], value: Any) -> Any:
+    """Turn a raw value (a form string, a JSON value) into the field's type, or raise."""
+    kind = spec["type"]
+    name = spec["name"]
+    if kind in {"integer", "number"}:
+        if isinstance(value, bool):
+            raise QuoteError("invalid_params", f"{name} must be a number", field=name)
+        raw = value
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if spec.get("suffix") and raw.endswith(spec["suffix"]):
+                raw = raw[: -len(spec["suffix"])]
+        try:
+            number = Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            raise QuoteError("invalid_params", f"{name} must be a number", field=name) from None
+        if not number.is_finite():
+            raise QuoteError("invalid_params", f"{name} must be a number", field=name)
+        if kind == "integer":
+            if number != number.to_integral_value():
+                raise QuoteError("invalid_params", f"{name} must be a whole number", field=name)
+            return int(number)
+        return number
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "1", "on", "yes"}:
+            return True
+        if isinstance(value, str) and value.lower() in {"false", "0", "off", "no", ""}:
+            return False
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        raise QuoteError("invalid_params", f"{name} must be true or false", field=name)
+    if kind == "enum":
+        choices = spec["choices"]
+        for choice in choices:
+            if value == choice or str(value) == str(choice):
+                return choice
+        raise QuoteError(
+            spec.get("error_code", "invalid_params"),
+            f"{name} must be one of {', '.join(str(c) for c in choices)}",
+            field=name,
+            allowed=choices,
+        )
+    if kind == "media":
+        if value in (None, "", []):
+            return []
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = [part.strip() for part in value.split(",") if part.strip()]
+            value = parsed if isinstance(parsed, list) else [parsed]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise QuoteError("invalid_params", f"{name} must be a list of URLs", field=name)
+        return value
+    if kind in {"text", "string"}:
+        if not isinstance(value, str):
+            value = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        return value
+    if kind == "json":
+        return value
+    raise ValueError(f"unknown field type {kind!r} for {name}")
+
+
+def _check_field(spec: dict[str, Any], value: Any) -> None:
+    name = spec["name"]
+    code = spec.get("error_code", "invalid_params")
+    if spec["type"] in {"integer", "number"}:
+        if "min" in spec and value < Decimal(str(spec["min"])):
+            raise QuoteError(code, f"{name} must be at least {spec['min']}", field=name, min=spec["min"])
+        if "max" in spec and value > Decimal(str(spec["max"])):
+            raise QuoteError(code, f"{name} must be at most {spec['max']}", field=name, max=spec["max"])
+        if "step" in spec and (Decimal(str(value)) - Decimal(str(spec.get("min", 0)))) % Decimal(
+            str(spec["step"])
+        ):
+            raise QuoteError(code, f"{name} must be in steps of {spec['step']}", field=name)
+    if spec["type"] in {"text", "string"} and "max_length" in spec and len(value) > spec["max_length"]:
+        raise QuoteError(
+            spec.get("error_code", "prompt_too_long" if name == "prompt" else "invalid_params"),
+            f"{name} is {len(value)} characters; this model accepts at most {spec['max_length']}",
+            field=name,
+            max_length=spec["max_length"],
+        )
+    if spec["type"] == "media":
+        count = len(value)
+        if count > spec.get("max_count", 1 << 30):
+            raise QuoteError(
+                spec.get("error_code", "too_many_files"),
+                f"{name}: at most {spec['max_count']} file(s), got {count}",
+                field=name,
+                max_count=spec["max_count"],
+            )
+        if count < spec.get("min_count", 0):
+            raise QuoteError(
+                spec.get("error_code", "invalid_params"),
+                f"{name}: at least {spec['min_count']} file(s) needed, got {count}",
+                field=name,
+                min_count=spec["min_count"],
+            )
+
+
+def offer_check(offer: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``params`` for ``offer`` and return them normalised, with defaults filled.
+
+    Unknown keys are refused: a studio field the provider doesn't know would be
+    silently dropped, and the user would pay for something they did not get.
+    """
+    specs = {spec["name"]: spec for spec in offer.get("fields", [])}
+    unknown = sorted(set(params) - set(specs))
+    if unknown:
+        raise QuoteError(
+            "invalid_params",
+            f"unknown parameter(s) for {offer['id']}: {', '.join(unknown)}",
+            fields=unknown,
+            allowed_fields=sorted(specs),
+        )
+    clean: dict[str, Any] = {}
+    for name, spec in specs.items():
+        raw = params.get(name)
+        if raw is None or (raw == "" and spec["type"] not in {"text", "string"}):
+            if "default" in spec:
+                clean[name] = _coerce(spec, spec["default"])
+            elif spec.get("required"):
+                raise QuoteError("invalid_params", f"{name} is required", field=name)
+            continue
+        if raw == "" and spec.get("required"):
+            raise QuoteError("invalid_params", f"{name} is required", field=name)
+        value = _coerce(spec, raw)
+        _check_field(spec, value)
+        clean[name] = value
+    for rule in offer.get("rules", []):
+        condition = rule.get("if")
+        if condition is not None and not _holds(condition, clean):
+            continue
+        if not _holds(rule["require"], clean):
+            details = dict(rule.get("details", {}))
+            raise QuoteError(rule["code"], rule["message"], **details)
+    return clean
+
+
+def _value(params: dict[str, Any], name: str) -> Any:
+    return params.get(name)
+
+
+def _holds(cond: dict[str, Any], params: dict[str, Any]) -> bool:  # noqa: PLR0911, PLR0912
+    if "all" in cond:
+        return all(_holds(c, params) for c in cond["all"])
+    if "any" in cond:
+        return any(_holds(c, params) for c in cond["any"])
+    if "not" in cond:
+        return not _holds(cond["not"], params)
+    if "media_kind" in cond:
+        urls = _value(params, cond["field"]) or []
+        count = sum(1 for url in urls if media_kind(url) == cond["media_kind"])
+        return cond.get("min", 0) <= count <= cond.get("max", 1 << 30)
+    if "count" in cond:
+        count = len(_value(params, cond["count"]) or [])
+        return cond.get("min", 0) <= count <= cond.get("max", 1 << 30)
+    name = cond["field"]
+    value = _value(params, name)
+    if "present" in cond:
+        present = value not in (None, "", [])
+        return present == cond["present"]
+    if "in" in cond:
+        return value in cond["in"] or str(value) in [str(v) for v in cond["in"]]
+    if "not_in" in cond:
+        return not (value in cond["not_in"] or str(value) in [str(v) for v in cond["not_in"]])
+    if "equals" in cond:
+        return value == cond["equals"]
+    if "min" in cond or "max" in cond:
+        if value is None:
+            return False
+        number = Decimal(str(value))
+        low = Decimal(str(cond.get("min", "-Infinity")))
+        high = Decimal(str(cond.get("max", "Infinity")))
+        return low <= number <= high
+    raise ValueError(f"unknown condition {cond!r}")
+
+
+# --- price expressions -------------------------------------------------------------
+
+
+def _quantity(spec: dict[str, Any], params: dict[str, Any]) -> tuple[Decimal, str]:
+    """Evaluate a quantity: how many units a per-unit price multiplies."""
+    if "field" in spec:
+        raw = params.get(spec["field"])
+        value = Decimal(str(raw if raw is not None else spec.get("default", 0)))
+    elif "fields" in spec:
+        value = sum(
+            (Decimal(str(params.get(name) or 0)) for name in spec["fields"]), Decimal(0)
+        )
+    elif "count" in spec:
+        items = params.get(spec["count"]) or []
+        if "media_kind" in spec:
+            items = [url for url in items if media_kind(url) == spec["media_kind"]]
+        value = Decimal(len(items))
+    elif "chars" in spec:
+        value = Decimal(len(params.get(spec["chars"]) or ""))
+    else:
+        raise ValueError(f"unknown quantity {spec!r}")
+    if "cap" in spec:
+        value = min(value, Decimal(str(spec["cap"])))
+    if "divide" in spec:
+        value = value / Decimal(str(spec["divide"]))
+    if spec.get("round") == "up":
+        value = Decimal(math.ceil(value))
+    if "min" in spec:
+        value = max(value, Decimal(str(spec["min"])))
+    return value, spec.get("unit", "")
+
+
+def _matches(when: dict[str, Any], params: dict[str, Any]) -> bool:
+    for name, expected in when.items():
+        value = params.get(name)
+        options = expected if isinstance(expected, list) else [expected]
+        if not any(value == opt or str(value) == str(opt) for opt in options):
+            return False
+    return True
+
+
+@dataclass
+class _Eval:
+    amount: Decimal
+    text: str  # a fragment for the breakdown, e.g. "30 credits/s × 10 s"
+    label: str = ""
+    minimum: Decimal | None = None
+
+
+def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:  # noqa: PLR0911
+    if "flat" in expr:
+        amount = Decimal(str(expr["flat"]))
+        return _Eval(amount, f"{fmt(amount)} {unit}", expr.get("label", ""))
+    if "table" in expr:
+        table = expr["table"]
+        for row in table["rows"]:
+            # A row may also carry "if": COND, for prices keyed on something a plain
+            # value match can't say (Krea: "Reference Images 0..9", "Character Reference: Yes").
+            if _matches(row.get("when", {}), params) and ("if" not in row or _holds(row["if"], params)):
+                if "price" in row:
+                    inner = _evaluate(row["price"], params, unit)
+                    return _Eval(inner.amount, inner.text, row.get("label", inner.label), inner.minimum)
+                amount = Decimal(str(row["amount"]))
+                return _Eval(amount, f"{fmt(amount)} {unit}", row.get("label", ""))
+        described = ", ".join(f"{name}={params.get(name)!r}" for name in table.get("by", []))
+        raise QuoteError(
+            "invalid_params",
+            f"no documented price for {described}",
+            fields=table.get("by", []),
+        )
+    if "per" in expr:
+        rate = _evaluate(expr["rate"], params, unit)
+        quantity, qunit = _quantity(expr["per"], params)
+        amount = rate.amount * quantity
+        per_unit = f"/{qunit}" if qunit else " each"
+        rate_text = rate.text if rate.text.endswith(unit) else rate.text
+        text = f"{rate_text}{per_unit} × {fmt(quantity)}{(' ' + qunit) if qunit else ''}"
+        return _Eval(amount, text, rate.label or expr.get("label", ""))
+    if "sum" in expr:
+        parts = [_evaluate(part, params, unit) for part in expr["sum"]]
+        amount = sum((p.amount for p in parts), Decimal(0))
+        text = " + ".join(f"({p.text})" if "×" in p.text else p.text for p in parts)
+        return _Eval(amount, text, expr.get("label", ""))
+    if "estimate" in expr:
+        low = Decimal(str(expr["estimate"]["min"]))
+        high = Decimal(str(expr["estimate"]["max"]))
+        text = f"{fmt(low)}–{fmt(high)} {unit} by usage; {fmt(high)} held"
+        return _Eval(high, text, expr.get("label", ""), minimum=low)
+    raise ValueError(f"unknown price expression {expr!r}")
+
+
+def offer_price(offer: dict[str, Any], params: dict[str, Any], unit: str) -> ProviderPrice:
+    """The provider's price for already-checked ``params``, with a readable breakdown."""
+    result = _evaluate(offer["pricing"], params, unit)
+    label = result.label or offer["name"]
+    if "×" in result.text or "+" in result.text:
+        breakdown = f"{label}: {result.text} = {fmt(result.amount)} {unit}"
+    else:
+        breakdown = f"{label}: {result.text}"
+    return ProviderPrice(
+        amount=result.amount,
+        breakdown=breakdown,
+        estimated=result.minimum is not None,
+        minimum=result.minimum,
+    )

@@ -1,0 +1,124 @@
+"""Generations (one job on one provider) and the files they produced.
+
+The generation row is the source of truth for a job: its status, the
+provider's job id, a lease saying which worker is advancing it until when,
+and when it should next be looked at. Status changes are conditional updates
+from an expected status (see generations.services), so two workers can't both
+advance the same job.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from billing.models import CREDITS
+from project.ids import public_id
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DOWNLOADING = "downloading", "Saving results"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING, Status.DOWNLOADING)
+FINAL_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+
+
+class Generation(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "gen"), editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="generations")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations")
+    offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="generations")
+    prompt = models.TextField(blank=True)
+    params = models.JSONField(default=dict)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    provider_job_id = models.CharField(max_length=200, blank=True)
+    result_urls = models.JSONField(default=list, blank=True)
+    error_code = models.CharField(max_length=80, blank=True)
+    error_message = models.TextField(blank=True)
+
+    provider_cost = models.DecimalField(max_digits=14, decimal_places=4)
+    credits_quoted = models.DecimalField(**CREDITS)
+    credits_charged = models.DecimalField(**CREDITS, null=True, blank=True)
+    breakdown = models.CharField(max_length=300, blank=True)
+
+    attempts = models.PositiveSmallIntegerField(default=0)
+    polls = models.PositiveIntegerField(default=0)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="generation_unique_idempotency_key",
+            ),
+            models.CheckConstraint(condition=Q(credits_quoted__gt=0), name="generation_quote_positive"),
+            models.CheckConstraint(
+                condition=Q(credits_charged__isnull=True) | Q(credits_charged__lte=models.F("credits_quoted")),
+                name="generation_charge_within_quote",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="generation_team_recent"),
+            models.Index(
+                fields=["next_check_at"], name="generation_active_due", condition=Q(status__in=ACTIVE_STATUSES)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def charged_or_held(self) -> Decimal:
+        return self.credits_charged if self.credits_charged is not None else self.credits_quoted
+
+
+class Asset(models.Model):
+    """One output file of a generation, stored in the studio's own storage."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "ast"), editable=False)
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="assets")
+    index = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)  # image | video | audio | text
+    file = models.FileField(upload_to="outputs/%Y/%m/")
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["generation", "index"]
+        constraints = [models.UniqueConstraint(fields=["generation", "index"], name="asset_unique_index")]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,113 @@
+"""The one small interface every provider client implements.
+
+A client turns the studio's checked parameters into its provider's exact
+request, and the provider's answers into :class:`JobState`. Every failure is a
+:class:`ProviderError` saying whether it is permanent, so the retry rules live
+in one place (generations.services).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+QUEUED = "queued"
+RUNNING = "running"
+COMPLETED = "completed"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+
+class ProviderError(Exception):
+    def __init__(self, code: str, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"ProviderError({self.code!r}, {self.message!r}, permanent={self.permanent})"
+
+
+@dataclass(frozen=True)
+class JobState:
+    status: str  # queued | running | completed | failed | cancelled
+    progress: int | None = None
+    outputs: list[str] = field(default_factory=list)
+    error: str = ""
+    error_code: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    model_id: str
+    category: str
+    spec: dict[str, Any]  # the offer's catalog spec (fields, wire hints)
+    params: dict[str, Any]  # checked parameters, named as the provider names them
+    reference: str  # our generation id, for the provider's logs
+    webhook_url: str | None = None
+
+
+class ProviderClient(Protocol):
+    slug: str
+
+    def submit(self, request: SubmitRequest) -> str:
+        """Start a job; return the provider's job id."""
+
+    def status(self, job_id: str, spec: dict[str, Any]) -> JobState:
+        """Read a job's state once."""
+
+    def cancel(self, job_id: str) -> bool:
+        """Ask the provider to stop a job; False when the provider has no cancel."""
+
+
+def error_from_response(response: httpx.Response, *, code: str | None = None, message: str | None = None) -> ProviderError:
+    """The common mapping of HTTP statuses to retryable or permanent errors."""
+    status = response.status_code
+    retry_after = None
+    if "retry-after" in response.headers:
+        try:
+            retry_after = float(response.headers["retry-after"])
+        except ValueError:
+            retry_after = None
+    text = message or _error_text(response)
+    if status == 429:
+        return ProviderError(code or "rate_limited", text, permanent=False, retry_after=retry_after)
+    if status >= 500 or status == 408:
+        return ProviderError(code or f"http_{status}", text, permanent=False, retry_after=retry_after)
+    if status in (401, 403):
+        return ProviderError(code or "auth_failed", text, permanent=True)
+    return ProviderError(code or f"http_{status}", text, permanent=True)
+
+
+def _error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}: {response.text[:200]}"
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "failMsg", "msg"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and value.get("message"):
+                return str(value["message"])
+    return f"HTTP {response.status_code}"
+
+
+def http_client(base_url: str, *, headers: dict[str, str] | None = None) -> httpx.Client:
+    return httpx.Client(
+        base_url=base_url,
+        headers=headers or {},
+        timeout=httpx.Timeout(30.0, connect=5.0),
+        follow_redirects=False,
+    )
+
+
+def transport_error(exc: httpx.HTTPError) -> ProviderError:
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderError("timeout", f"The provider did not answer in time ({type(exc).__name__})", permanent=False)
+    return ProviderError("network_error", f"Could not reach the provider ({type(exc).__name__})", permanent=False)

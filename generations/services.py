@@ -1,0 +1,298 @@
+"""Writes for generations: submitting, advancing a job one step, finishing it.
+
+A job moves ``queued → running → downloading → completed`` (or ``failed`` /
+``cancelled``). :func:`generation_advance` does one step under a lease and
+says when the job should be looked at next; the Celery task calls it and
+re-enqueues itself, and the sweeper re-enqueues any job whose lease expired.
+Only billing.services touches the ledger; every final state resolves the hold
+exactly once, in the same transaction that sets it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+from billing.models import Hold
+from billing.services import credit_hold, hold_capture, hold_release
+from catalog.models import Offer
+from catalog.services import price_quote
+from generations.assets import AssetError, asset_store_from_url
+from generations.models import ACTIVE_STATUSES, Generation, Status
+from generations.providers import client_for
+from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=getattr(settings, "GENERATION_LEASE_SECONDS", 120))
+MAX_ATTEMPTS = getattr(settings, "GENERATION_MAX_ATTEMPTS", 6)
+POLL_FIRST = 2.0
+POLL_CAP = 60.0
+DEADLINES = {  # how long a job may take end to end, by what it makes
+    "image": timedelta(minutes=15),
+    "audio": timedelta(minutes=30),
+    "text": timedelta(minutes=15),
+    "video": timedelta(hours=2),
+}
+
+
+class IdempotencyConflict(Exception):
+    code = "idempotency_conflict"
+
+    def __init__(self) -> None:
+        super().__init__("This idempotency key was already used for a different request.")
+
+
+def generation_submit(
+    *, team: Team, user: User, offer: Offer, params: dict[str, Any], idempotency_key: str | None = None
+) -> Generation:
+    """Quote, create the generation and hold its credits in one transaction; enqueue it on commit.
+
+    Raises QuoteError for a refused request and InsufficientCredits when the
+    team can't pay; either way nothing is created.
+    """
+    quote = price_quote(offer=offer, params=params)
+    if idempotency_key:
+        existing = Generation.objects.filter(team=team, idempotency_key=idempotency_key).first()
+        if existing:
+            if existing.offer_id != offer.pk or existing.params != _jsonable(quote.params):
+                raise IdempotencyConflict()
+            return existing
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            team=team,
+            created_by=user,
+            offer=offer,
+            prompt=str(quote.params.get("prompt") or quote.params.get("text") or ""),
+            params=_jsonable(quote.params),
+            provider_cost=quote.provider_cost,
+            credits_quoted=quote.credits,
+            breakdown=quote.breakdown[:300],
+            deadline_at=timezone.now() + DEADLINES.get(offer.output, timedelta(hours=1)),
+            next_check_at=timezone.now(),
+            idempotency_key=idempotency_key,
+        )
+        credit_hold(team=team, amount=quote.credits, generation=generation, actor=user)
+        _enqueue_on_commit(generation.public_id)
+    return generation
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
+
+
+def _enqueue_on_commit(public_id: str, delay: float = 0) -> None:
+    from generations.tasks import generation_advance_task
+
+    def send() -> None:
+        if delay > 0:
+            generation_advance_task.apply_async(args=[public_id], countdown=delay)
+        else:
+            generation_advance_task.delay(public_id)
+
+    transaction.on_commit(send)
+
+
+# --- advancing a job ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one call to generation_advance did, and when to come back (seconds), if ever."""
+
+    status: str
+    next_in: float | None
+
+
+def _claim(public_id: str, owner: str) -> Generation | None:
+    """Take the job's lease if nobody holds it; None when it is finished or someone else has it."""
+    now = timezone.now()
+    claimed = (
+        Generation.objects.filter(public_id=public_id, status__in=ACTIVE_STATUSES)
+        .exclude(lease_expires_at__gt=now)
+        .update(lease_owner=owner, lease_expires_at=now + LEASE)
+    )
+    if not claimed:
+        return None
+    return Generation.objects.select_related("offer__provider").get(public_id=public_id)
+
+
+def _release_lease(generation: Generation, owner: str, next_in: float | None) -> None:
+    next_check = timezone.now() + timedelta(seconds=next_in) if next_in is not None else None
+    Generation.objects.filter(pk=generation.pk, lease_owner=owner).update(
+        lease_owner="", lease_expires_at=None, next_check_at=next_check
+    )
+
+
+def poll_delay(polls: int) -> float:
+    """Exponential backoff with jitter: about 2 s, 3 s, 4.5 s … capped near 60 s."""
+    base = min(POLL_CAP, POLL_FIRST * (1.5**polls))
+    return round(base * random.uniform(0.8, 1.2), 2)
+
+
+def generation_advance(*, public_id: str) -> Step | None:
+    """Do the next step of a job. Safe to call any number of times, from any number of workers."""
+    owner = secrets.token_hex(8)
+    generation = _claim(public_id, owner)
+    if generation is None:
+        return None
+    next_in: float | None = None
+    try:
+        if timezone.now() > generation.deadline_at:
+            _finish_failed(generation, "deadline_exceeded", "The provider did not finish in time.")
+        elif generation.status == Status.QUEUED:
+            next_in = _submit(generation)
+        elif generation.status == Status.RUNNING:
+            next_in = _poll(generation)
+        if generation.status == Status.DOWNLOADING:
+            next_in = _download(generation)
+    except ProviderError as exc:
+        next_in = _provider_error(generation, exc)
+    finally:
+        _release_lease(generation, owner, next_in)
+    if next_in is not None:
+        _enqueue_on_commit(public_id, next_in)  # outside a transaction: sends at once
+    return Step(status=generation.status, next_in=next_in)
+
+
+def _set_status(generation: Generation, expected: str, **fields: Any) -> bool:
+    """Conditionally move the job from ``expected``; False when another worker moved it first."""
+    updated = Generation.objects.filter(pk=generation.pk, status=expected).update(**fields)
+    if updated:
+        for name, value in fields.items():
+            setattr(generation, name, value)
+    return bool(updated)
+
+
+def _submit(generation: Generation) -> float:
+    offer = generation.offer
+    client = client_for(offer.provider.slug)
+    job_id = client.submit(
+        SubmitRequest(
+            model_id=offer.model_id,
+            category=offer.category,
+            spec=offer.spec,
+            params=generation.params,
+            reference=generation.public_id,
+        )
+    )
+    _set_status(
+        generation,
+        Status.QUEUED,
+        status=Status.RUNNING,
+        provider_job_id=job_id,
+        started_at=timezone.now(),
+        attempts=0,
+        progress=0,
+    )
+    return poll_delay(0)
+
+
+def _poll(generation: Generation) -> float | None:
+    client = client_for(generation.offer.provider.slug)
+    state = client.status(generation.provider_job_id, generation.offer.spec)
+    polls = generation.polls + 1
+    if state.status == COMPLETED:
+        if not state.outputs:
+            _finish_failed(generation, "no_output", "The provider finished without returning a file.")
+            return None
+        _set_status(
+            generation,
+            Status.RUNNING,
+            status=Status.DOWNLOADING,
+            result_urls=state.outputs,
+            progress=100,
+            polls=polls,
+            attempts=0,
+        )
+        return None  # the caller downloads at once
+    if state.status == FAILED:
+        _finish_failed(generation, state.error_code or "provider_failed", state.error or "The provider failed the job.")
+        return None
+    if state.status == CANCELLED:
+        _finish(generation, Status.CANCELLED, "cancelled", "The provider cancelled the job.")
+        return None
+    Generation.objects.filter(pk=generation.pk).update(progress=state.progress, polls=polls, attempts=0)
+    return poll_delay(polls)
+
+
+def _download(generation: Generation) -> float | None:
+    stored = set(generation.assets.values_list("index", flat=True))
+    for index, url in enumerate(generation.result_urls):
+        if index in stored:
+            continue
+        try:
+            asset_store_from_url(generation=generation, index=index, url=url)
+        except AssetError as exc:
+            if exc.permanent:
+                _finish_failed(generation, exc.code, f"The result could not be saved: {exc}")
+                return None
+            raise ProviderError(exc.code, str(exc), permanent=False) from exc
+    _finish(generation, Status.COMPLETED)
+    return None
+
+
+def _provider_error(generation: Generation, exc: ProviderError) -> float | None:
+    attempts = generation.attempts + 1
+    logger.info("generation %s: %r (attempt %s)", generation.public_id, exc, attempts)
+    if exc.permanent or attempts >= MAX_ATTEMPTS:
+        _finish_failed(generation, exc.code, exc.message)
+        return None
+    Generation.objects.filter(pk=generation.pk).update(attempts=attempts)
+    delay = exc.retry_after if exc.retry_after else poll_delay(attempts)
+    return min(delay, POLL_CAP)
+
+
+def _finish_failed(generation: Generation, code: str, message: str) -> None:
+    _finish(generation, Status.FAILED, code, message)
+
+
+def _finish(generation: Generation, status: str, code: str = "", message: str = "") -> bool:
+    """Move an active job to a final status and resolve its hold, in one transaction."""
+    with transaction.atomic():
+        updated = (
+            Generation.objects.filter(pk=generation.pk, status__in=ACTIVE_STATUSES)
+            .update(status=status, error_code=code[:80], error_message=message, finished_at=timezone.now())
+        )
+        if not updated:
+            return False
+        generation.status = status
+        hold = Hold.objects.get(generation=generation)
+        if status == Status.COMPLETED:
+            hold_capture(hold=hold, amount=generation.credits_quoted, reason=f"Charged for {generation.public_id}")
+            Generation.objects.filter(pk=generation.pk).update(credits_charged=generation.credits_quoted)
+        else:
+            hold_release(hold=hold, reason=f"{status.capitalize()}: {generation.public_id}")
+            Generation.objects.filter(pk=generation.pk).update(credits_charged=0)
+    return True
+
+
+def generations_resume_stale(*, now=None, limit: int = 500) -> int:
+    """Re-enqueue active jobs that nobody is working on and that are due (the sweeper)."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    due = (
+        Generation.objects.filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - timedelta(seconds=30)))
+        .values_list("public_id", flat=True)[:limit]
+    )
+    from generations.tasks import generation_advance_task
+
+    count = 0
+    for public_id in due:
+        generation_advance_task.delay(public_id)
+        count += 1
+    return count

@@ -1,0 +1,20 @@
+"""Celery tasks: thin wrappers that take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from billing.services import holds_expire
+from generations.services import generation_advance, generations_resume_stale
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def generation_advance_task(public_id: str) -> None:
+    generation_advance(public_id=public_id)
+
+
+@shared_task(ignore_result=True)
+def generations_sweep_task() -> None:
+    """Resume jobs a crashed worker left behind, and expire holds nobody resolved."""
+    generations_resume_stale()
+    holds_expire()

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="generations:gallery", permanent=False)),
+    path("accounts/", include("accounts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("billing/", include("billing.urls")),
+    path("", include("generations.urls")),
+    path("admin/", admin.site.urls),
+]

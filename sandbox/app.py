@@ -1,0 +1,75 @@
+"""The sandbox WSGI application: routes ``/<provider>/...`` to each provider's
+emulation, serves generated files under ``/files/``, and exposes controls
+under ``/_sandbox/`` (config, stats, reset) for tests and demos."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sandbox import kubflow
+from sandbox.core import STATUS_TEXT, Behaviour, Request, Response, Store, json_response
+
+logger = logging.getLogger("sandbox")
+
+PROVIDERS: dict[str, Callable[[Store, Request, str, str], Response]] = {
+    "kubflow": kubflow.handle,
+}
+
+
+class SandboxApp:
+    def __init__(self, *, behaviour: Behaviour | None = None, api_key: str = "sandbox-key") -> None:
+        self.store = Store(behaviour or Behaviour())
+        self.api_key = api_key
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self.route(request)
+        except Exception:  # a sandbox bug must look like a provider 500, not kill the thread
+            logger.exception("sandbox error on %s %s", request.method, request.path)
+            response = json_response(500, {"error": "sandbox internal error"})
+        headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))]
+        headers += list(response.headers.items())
+        start_response(f"{response.status} {STATUS_TEXT.get(response.status, 'Status')}", headers)
+        return [response.body]
+
+    def route(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/files/"):
+            return self.file(path[len("/files/") :])
+        if path.startswith("/_sandbox/"):
+            return self.control(request, path[len("/_sandbox/") :])
+        provider, _, rest = path.lstrip("/").partition("/")
+        handler = PROVIDERS.get(provider)
+        if handler is None:
+            return json_response(404, {"error": f"no sandbox provider at /{provider}"})
+        return handler(self.store, request, "/" + rest, self.api_key)
+
+    def file(self, token: str) -> Response:
+        entry = self.store.files.get(token)
+        if entry is None:
+            return json_response(404, {"error": "no such file"})
+        content_type, data, expired = entry
+        if expired:
+            return json_response(410, {"error": "This result URL has expired."})
+        return Response(200, data, content_type)
+
+    def control(self, request: Request, name: str) -> Response:
+        if name == "config":
+            if request.method == "POST":
+                try:
+                    self.store.behaviour.update(request.json() or {})
+                except (ValueError, TypeError) as exc:
+                    return json_response(400, {"error": str(exc)})
+            return json_response(200, self.store.behaviour.as_dict())
+        if name == "stats":
+            return json_response(200, dict(self.store.counters))
+        if name == "reset" and request.method == "POST":
+            self.store.reset()
+            self.store.behaviour.__init__()
+            return json_response(200, {"reset": True})
+        if name == "health":
+            return json_response(200, {"ok": True})
+        return json_response(404, {"error": "unknown control"})

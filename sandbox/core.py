@@ -1,0 +1,196 @@
+"""The sandbox's shared machinery: a tiny WSGI request/response layer, the job
+store, behaviour settings, and the files it serves.
+
+Behaviour (latency, failure kind and rate, progress steps) is set per run
+(``python -m sandbox --delay 3``), changed at run time through
+``POST /_sandbox/config``, or per request by a directive in the prompt, e.g.
+``a cat [sandbox fail=provider delay=1]``. Failure kinds: ``provider`` (the job
+ends failed), ``5xx`` (the submit answers 500), ``timeout`` (the submit hangs
+past the client's timeout), ``malformed`` (a body that is not the documented
+shape), ``expired`` (the result URL answers 410), ``insufficient`` (the
+provider account is out of credits), ``never`` (the job never finishes).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+FAILURE_KINDS = {"none", "provider", "5xx", "timeout", "malformed", "expired", "insufficient", "never"}
+DIRECTIVE = re.compile(r"\[sandbox([^\]]*)\]")
+
+
+@dataclass
+class Behaviour:
+    delay: float = 3.0  # seconds from submit to completion
+    fail: str = "none"
+    fail_rate: float = 1.0  # the share of jobs the failure applies to
+    progress_steps: int = 4
+    media_scale: int = 512  # long side of generated images and videos, in pixels
+
+    def update(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key == "fail" and value not in FAILURE_KINDS:
+                raise ValueError(f"fail must be one of {sorted(FAILURE_KINDS)}")
+            if key in {"delay", "fail_rate"}:
+                value = float(value)
+            elif key in {"progress_steps", "media_scale"}:
+                value = int(value)
+            elif key != "fail":
+                raise ValueError(f"unknown setting {key!r}")
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def behaviour_for(prompt: str, base: Behaviour) -> Behaviour:
+    """The run's behaviour, overridden by any ``[sandbox key=value ...]`` directive in the prompt."""
+    chosen = Behaviour(**base.as_dict())
+    match = DIRECTIVE.search(prompt or "")
+    if match:
+        values = dict(part.split("=", 1) for part in match.group(1).split() if "=" in part)
+        chosen.update(values)
+    if chosen.fail != "none" and random.random() >= chosen.fail_rate:
+        chosen.fail = "none"
+    return chosen
+
+
+def strip_directive(prompt: str) -> str:
+    return DIRECTIVE.sub("", prompt or "").strip()
+
+
+@dataclass
+class Job:
+    id: str
+    provider: str
+    model: str
+    params: dict[str, Any]
+    behaviour: Behaviour
+    kind: str  # image | video | audio | text | zip
+    created: float = field(default_factory=time.monotonic)
+    cancelled: bool = False
+    outputs: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def phase(self) -> tuple[str, int]:
+        """(queued | processing | completed | failed | cancelled, progress 0-100) by elapsed time."""
+        if self.cancelled:
+            return "cancelled", 0
+        elapsed = time.monotonic() - self.created
+        delay = max(self.behaviour.delay, 0.0)
+        if self.behaviour.fail == "never":
+            return "processing", 50
+        if elapsed >= delay:
+            return ("failed", 100) if self.behaviour.fail == "provider" else ("completed", 100)
+        if elapsed < delay * 0.15:
+            return "queued", 0
+        steps = max(self.behaviour.progress_steps, 1)
+        fraction = elapsed / delay if delay else 1
+        return "processing", min(99, int(fraction * steps) * 100 // steps)
+
+
+class Store:
+    """Jobs, generated files and counters, shared by every handler thread."""
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        self.behaviour = behaviour
+        self.lock = threading.Lock()
+        self.jobs: dict[str, Job] = {}
+        self.files: OrderedDict[str, tuple[str, bytes, bool]] = OrderedDict()  # token -> (type, data, expired)
+        self.counters: defaultdict[str, int] = defaultdict(int)
+
+    def add_job(self, job: Job) -> Job:
+        with self.lock:
+            self.jobs[job.id] = job
+            self.counters[f"{job.provider}.accepted"] += 1
+        return job
+
+    def job(self, provider: str, job_id: str) -> Job | None:
+        with self.lock:
+            job = self.jobs.get(job_id)
+        return job if job and job.provider == provider else None
+
+    def count(self, name: str) -> None:
+        with self.lock:
+            self.counters[name] += 1
+
+    def add_file(self, content_type: str, data: bytes, extension: str, *, expired: bool = False) -> str:
+        token = f"{secrets.token_urlsafe(16)}.{extension}"
+        with self.lock:
+            self.files[token] = (content_type, data, expired)
+            while len(self.files) > 500:
+                self.files.popitem(last=False)
+        return token
+
+    def reset(self) -> None:
+        with self.lock:
+            self.jobs.clear()
+            self.files.clear()
+            self.counters.clear()
+
+
+class Request:
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.environ = environ
+        self.method = environ["REQUEST_METHOD"].upper()
+        self.path = environ.get("PATH_INFO", "/")
+        self.query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        self.headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        if "CONTENT_TYPE" in environ:
+            self.headers["content-type"] = environ["CONTENT_TYPE"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        self.body = environ["wsgi.input"].read(length) if length else b""
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "127.0.0.1")
+
+    def url_for(self, path: str) -> str:
+        return f"http://{self.host}{path}"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_response(status: int, payload: Any, **headers: str) -> Response:
+    return Response(status, json.dumps(payload).encode(), "application/json", dict(headers))
+
+
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    300: "Multiple Choices",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    410: "Gone",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}

@@ -1,0 +1,55 @@
+"""Real files for finished sandbox jobs, shaped like the request asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import media
+from sandbox.core import Job, Request, Store, strip_directive
+
+
+def _seconds(params: dict[str, Any], default: float = 5.0) -> float:
+    for key in ("duration", "n_frames", "seconds"):
+        raw = params.get(key)
+        if raw in (None, ""):
+            continue
+        try:
+            value = float(str(raw).rstrip("s"))
+        except ValueError:
+            continue
+        if key == "n_frames":
+            value = value / 25 if value > 30 else value  # n_frames counts frames on some routes
+        return max(1.0, min(value, 15.0))
+    return default
+
+
+def job_outputs(store: Store, job: Job, request: Request) -> list[str]:
+    """Render the job's files once and return their URLs on this sandbox."""
+    if job.outputs:
+        return job.outputs
+    params = job.params
+    prompt = strip_directive(str(params.get("prompt") or params.get("text") or job.model))
+    aspect = params.get("aspect_ratio") or params.get("aspectRatio") or params.get("image_size")
+    resolution = params.get("resolution")
+    scale = job.behaviour.media_scale
+    expired = job.behaviour.fail == "expired"
+    urls = []
+    if job.kind == "video":
+        width, height = media.aspect_size(str(aspect) if aspect else "16:9", None, base=min(scale, 384))
+        data = media.render_video(prompt, _seconds(params), width, height, with_audio=bool(params.get("sound")))
+        urls.append(store.add_file("video/mp4", data, "mp4", expired=expired))
+    elif job.kind == "audio":
+        urls.append(store.add_file("audio/wav", media.render_audio(_seconds(params, 3.0)), "wav", expired=expired))
+    elif job.kind == "text":
+        text = media.render_text(prompt, job.model).encode()
+        urls.append(store.add_file("text/plain; charset=utf-8", text, "txt", expired=expired))
+    elif job.kind == "zip":
+        width, height = media.aspect_size(str(aspect) if aspect else "1:1", resolution, base=scale)
+        images = [(f"image-{i + 1}.png", media.render_image(prompt, width, height, seed=i)) for i in range(4)]
+        urls.append(store.add_file("application/zip", media.zip_images(images), "zip", expired=expired))
+    else:
+        width, height = media.aspect_size(str(aspect) if aspect else "1:1", resolution, base=scale)
+        data = media.render_image(prompt, width, height, seed=int(params.get("seed") or 0))
+        urls.append(store.add_file("image/png", data, "png", expired=expired))
+    job.outputs = [request.url_for(f"/files/{token}") for token in urls]
+    return job.outputs
