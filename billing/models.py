@@ -111,9 +111,7 @@ class LedgerEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "ledger entries"
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(balance_delta=0) | ~Q(held_delta=0), name="ledger_entry_not_zero"
-            ),
+            models.CheckConstraint(condition=~Q(balance_delta=0) | ~Q(held_delta=0), name="ledger_entry_not_zero"),
             models.CheckConstraint(
                 condition=(
                     Q(kind="grant", balance_delta__gt=0, held_delta=0)

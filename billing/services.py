@@ -38,8 +38,7 @@ class InsufficientCredits(BillingError):
         self.needed = needed
         self.available = available
         super().__init__(
-            f"This needs {needed} credits and the team has {available} available. "
-            "Ask an owner or admin to add credits."
+            f"This needs {needed} credits and the team has {available} available. Ask an owner or admin to add credits."
         )
 
 
@@ -77,9 +76,7 @@ def credits_grant(
     )
 
 
-def credit_hold(
-    *, team: Team, amount: Decimal, generation: Generation, actor: User | None, reason: str = ""
-) -> Hold:
+def credit_hold(*, team: Team, amount: Decimal, generation: Generation, actor: User | None, reason: str = "") -> Hold:
     """Hold credits for a generation. Must run inside the transaction that creates it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("credit_hold must run in the transaction that creates the generation")

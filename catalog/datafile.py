@@ -77,9 +77,9 @@ def provider_data_problems(data: dict[str, Any]) -> list[str]:
             except QuoteError as exc:
                 # A default request may legitimately need input (a required
                 # prompt or image); anything else is a data error.
-                if exc.code not in {"invalid_params"} or "required" not in exc.message:
-                    if not offer.get("defaults_incomplete"):
-                        problems.append(f"{where}: default request refused: {exc.as_dict()}")
+                needs_input = exc.code == "invalid_params" and "required" in exc.message
+                if not needs_input and not offer.get("defaults_incomplete"):
+                    problems.append(f"{where}: default request refused: {exc.as_dict()}")
             except (KeyError, ValueError, TypeError) as exc:
                 problems.append(f"{where}: pricing/rules broken: {exc!r}")
     for family in data.get("family_labels", []):

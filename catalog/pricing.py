@@ -146,9 +146,7 @@ def _check_field(spec: dict[str, Any], value: Any) -> None:
             raise QuoteError(code, f"{name} must be at least {spec['min']}", field=name, min=spec["min"])
         if "max" in spec and value > Decimal(str(spec["max"])):
             raise QuoteError(code, f"{name} must be at most {spec['max']}", field=name, max=spec["max"])
-        if "step" in spec and (Decimal(str(value)) - Decimal(str(spec.get("min", 0)))) % Decimal(
-            str(spec["step"])
-        ):
+        if "step" in spec and (Decimal(str(value)) - Decimal(str(spec.get("min", 0)))) % Decimal(str(spec["step"])):
             raise QuoteError(code, f"{name} must be in steps of {spec['step']}", field=name)
     if spec["type"] in {"text", "string"} and "max_length" in spec and len(value) > spec["max_length"]:
         raise QuoteError(
@@ -218,7 +216,7 @@ def _value(params: dict[str, Any], name: str) -> Any:
     return params.get(name)
 
 
-def _holds(cond: dict[str, Any], params: dict[str, Any]) -> bool:  # noqa: PLR0911, PLR0912
+def _holds(cond: dict[str, Any], params: dict[str, Any]) -> bool:
     if "all" in cond:
         return all(_holds(c, params) for c in cond["all"])
     if "any" in cond:
@@ -262,9 +260,7 @@ def _quantity(spec: dict[str, Any], params: dict[str, Any]) -> tuple[Decimal, st
         raw = params.get(spec["field"])
         value = Decimal(str(raw if raw is not None else spec.get("default", 0)))
     elif "fields" in spec:
-        value = sum(
-            (Decimal(str(params.get(name) or 0)) for name in spec["fields"]), Decimal(0)
-        )
+        value = sum((Decimal(str(params.get(name) or 0)) for name in spec["fields"]), Decimal(0))
     elif "count" in spec:
         items = params.get(spec["count"]) or []
         if "media_kind" in spec:
@@ -302,7 +298,7 @@ class _Eval:
     minimum: Decimal | None = None
 
 
-def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:  # noqa: PLR0911
+def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:
     if "flat" in expr:
         amount = Decimal(str(expr["flat"]))
         return _Eval(amount, f"{fmt(amount)} {unit}", expr.get("label", ""))
@@ -328,8 +324,7 @@ def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:
         quantity, qunit = _quantity(expr["per"], params)
         amount = rate.amount * quantity
         per_unit = f"/{qunit}" if qunit else " each"
-        rate_text = rate.text if rate.text.endswith(unit) else rate.text
-        text = f"{rate_text}{per_unit} × {fmt(quantity)}{(' ' + qunit) if qunit else ''}"
+        text = f"{rate.text}{per_unit} × {fmt(quantity)}{(' ' + qunit) if qunit else ''}"
         return _Eval(amount, text, rate.label or expr.get("label", ""))
     if "sum" in expr:
         parts = [_evaluate(part, params, unit) for part in expr["sum"]]

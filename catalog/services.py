@@ -94,9 +94,7 @@ def catalog_sync(*, providers: list[str] | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for slug in providers or provider_files_available():
         data = provider_file_load(slug)
-        provider, _ = Provider.objects.get_or_create(
-            slug=slug, defaults={"name": data["name"], "unit": data["unit"]}
-        )
+        provider, _ = Provider.objects.get_or_create(slug=slug, defaults={"name": data["name"], "unit": data["unit"]})
         Provider.objects.filter(pk=provider.pk).update(name=data["name"], unit=data["unit"])
         provider.refresh_from_db()
         specs = data["offers"]

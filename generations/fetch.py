@@ -34,7 +34,7 @@ How the SSRF protection works for user-supplied URLs
    keeps the original ``Host`` header; HTTPS keeps the original hostname for
    SNI and certificate verification (httpcore passes the URL host to
    ``start_tls`` independently of the address the TCP socket connected to), so
-   pinning works for both schemes.
+   pinning works for both schemes (both are covered by tests).
 4. After connecting, the backend reads the socket's peer address and checks it
    is the pinned address; after the response headers arrive,
    :func:`fetch_to_file` checks ``response.extensions["network_stream"]``'s
@@ -68,6 +68,9 @@ Residual risks (documented, not solved here)
 * **Provider URLs** (``user_supplied=False``) are deliberately not
   address-checked, including their redirects: a compromised or malicious
   configured provider could make the studio fetch internal URLs.
+* **Only the address is pinned, not the content.** A public host that is
+  allowed may still serve anything (malware, huge-but-under-cap files, the
+  wrong media type); callers must validate the bytes.
 * **Allow-list entries bypass the address check completely** for exactly the
   listed host (and port, if given). They are meant for the local sandbox in
   development/tests and should be empty in production.
@@ -80,7 +83,8 @@ import re
 import socket
 import time
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -262,20 +266,18 @@ def is_forbidden_address(ip: IPAddress) -> bool:
     versions).
     """
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.scope_id:
-            return True
-        if any(is_forbidden_address(v4) for v4 in _embedded_ipv4(ip)):
-            return True
-        if any(ip in net for net in _FORBIDDEN_V6):
-            return True
-        if ip.is_site_local:
-            return True
-    elif any(ip in net for net in _FORBIDDEN_V4):
-        return True
-    if ip in _METADATA_ADDRESSES:
-        return True
+        special = bool(
+            ip.scope_id
+            or ip.is_site_local
+            or any(ip in net for net in _FORBIDDEN_V6)
+            or any(is_forbidden_address(v4) for v4 in _embedded_ipv4(ip))
+        )
+    else:
+        special = any(ip in net for net in _FORBIDDEN_V4)
     return bool(
-        ip.is_private
+        special
+        or ip in _METADATA_ADDRESSES
+        or ip.is_private
         or ip.is_loopback
         or ip.is_link_local
         or ip.is_multicast
@@ -406,9 +408,7 @@ def _check_host_name(host: str) -> None:
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
-        infos = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
         raise UnresolvableHostError(
             "This URL's host could not be resolved.",
@@ -513,16 +513,13 @@ def _parse_url(url: str) -> httpx.URL:
         raise UnsafeURLError("This URL is too long.", detail=f"{len(url)} characters")
     if any(ord(c) <= 0x20 or ord(c) == 0x7F or c == "\\" for c in url):
         raise UnsafeURLError(
-            "This URL is not allowed: it contains spaces, control characters "
-            "or backslashes.",
+            "This URL is not allowed: it contains spaces, control characters or backslashes.",
             detail=repr(url),
         )
     try:
         split = urlsplit(url)
     except ValueError:
-        raise UnsafeURLError(
-            "This is not a valid URL.", detail=f"urlsplit failed: {url!r}"
-        ) from None
+        raise UnsafeURLError("This is not a valid URL.", detail=f"urlsplit failed: {url!r}") from None
     if split.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeURLError(
             "This URL is not allowed: only http and https URLs can be fetched.",
@@ -530,16 +527,13 @@ def _parse_url(url: str) -> httpx.URL:
         )
     if "@" in split.netloc:
         raise UnsafeURLError(
-            "This URL is not allowed: URLs with a user name or password "
-            "(user:pass@host) are refused.",
+            "This URL is not allowed: URLs with a user name or password (user:pass@host) are refused.",
             detail="userinfo in URL",
         )
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise UnsafeURLError(
-            "This is not a valid URL.", detail=f"httpx rejected {url!r}: {exc}"
-        ) from None
+        raise UnsafeURLError("This is not a valid URL.", detail=f"httpx rejected {url!r}: {exc}") from None
     if parsed.scheme not in ALLOWED_SCHEMES:
         raise UnsafeURLError(
             "This URL is not allowed: only http and https URLs can be fetched.",
@@ -547,14 +541,11 @@ def _parse_url(url: str) -> httpx.URL:
         )
     if parsed.userinfo:
         raise UnsafeURLError(
-            "This URL is not allowed: URLs with a user name or password "
-            "(user:pass@host) are refused.",
+            "This URL is not allowed: URLs with a user name or password (user:pass@host) are refused.",
             detail="userinfo in URL",
         )
     if not parsed.raw_host:
-        raise UnsafeURLError(
-            "This URL is not allowed: it has no host.", detail=repr(url)
-        )
+        raise UnsafeURLError("This URL is not allowed: it has no host.", detail=repr(url))
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise UnsafeURLError(
             "This URL is not allowed: its port is invalid.",
@@ -586,9 +577,7 @@ def _vet_host(host: str, port: int, allow: _AllowList) -> tuple[list[IPAddress],
         addresses = _resolve(host, port)
     forbidden = [str(ip) for ip in addresses if is_forbidden_address(ip)]
     if forbidden:
-        raise UnsafeURLError(
-            detail=f"host {host!r} -> forbidden address(es) {', '.join(forbidden)}"
-        )
+        raise UnsafeURLError(detail=f"host {host!r} -> forbidden address(es) {', '.join(forbidden)}")
     return addresses, False
 
 
@@ -703,14 +692,10 @@ class _PinnedBackend(httpcore.NetworkBackend):
             peer = ipaddress.ip_address(str(stream.get_extra_info("server_addr")[0]))
         except (TypeError, IndexError, ValueError, OSError) as exc:
             stream.close()
-            raise UnsafeURLError(
-                detail=f"cannot read peer address for {host!r}"
-            ) from exc
+            raise UnsafeURLError(detail=f"cannot read peer address for {host!r}") from exc
         if peer != expected or (not allow_listed and is_forbidden_address(peer)):
             stream.close()
-            raise UnsafeURLError(
-                detail=f"connected to {peer} for {host!r}, expected {expected}"
-            )
+            raise UnsafeURLError(detail=f"connected to {peer} for {host!r}, expected {expected}")
 
     def connect_unix_socket(
         self,
@@ -728,7 +713,7 @@ class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, allow: _AllowList, limits: httpx.Limits) -> None:
         super().__init__(limits=limits, retries=0)
         if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
-            raise RuntimeError(  # noqa: TRY004 - an environment problem, not a caller's
+            raise RuntimeError(
                 "httpx.HTTPTransport internals changed: cannot install the "
                 "address-pinning network backend; refusing to fetch unsafely."
             )
@@ -771,9 +756,7 @@ def _too_large(max_bytes: int) -> FetchError:
 
 
 def _timed_out() -> FetchError:
-    return FetchError(
-        "timeout", "The server took too long to respond.", permanent=False
-    )
+    return FetchError("timeout", "The server took too long to respond.", permanent=False)
 
 
 def _check_response_peer(response: httpx.Response, allow: _AllowList) -> None:
@@ -785,9 +768,7 @@ def _check_response_peer(response: httpx.Response, allow: _AllowList) -> None:
     try:
         peer = ipaddress.ip_address(str(stream.get_extra_info("server_addr")[0]))
     except (AttributeError, TypeError, IndexError, ValueError, OSError):
-        raise UnsafeURLError(
-            detail=f"cannot verify peer address for {host!r}"
-        ) from None
+        raise UnsafeURLError(detail=f"cannot verify peer address for {host!r}") from None
     if is_forbidden_address(peer):
         raise UnsafeURLError(detail=f"connected to forbidden {peer} for {host!r}")
 
@@ -797,21 +778,16 @@ def _redirect_target(response: httpx.Response) -> str:
     if not location.strip():
         raise FetchError(
             "bad_status",
-            f"The server answered with HTTP status {response.status_code} "
-            "but no redirect location.",
+            f"The server answered with HTTP status {response.status_code} but no redirect location.",
             permanent=True,
             status_code=response.status_code,
         )
     if any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in location):
-        raise UnsafeURLError(
-            "This URL redirects to an invalid address.", detail=repr(location)
-        )
+        raise UnsafeURLError("This URL redirects to an invalid address.", detail=repr(location))
     try:
         return str(response.url.join(location.strip()))
     except (httpx.InvalidURL, ValueError, TypeError):
-        raise UnsafeURLError(
-            "This URL redirects to an invalid address.", detail=repr(location)
-        ) from None
+        raise UnsafeURLError("This URL redirects to an invalid address.", detail=repr(location)) from None
 
 
 def _content_length(response: httpx.Response) -> int | None:
@@ -821,6 +797,86 @@ def _content_length(response: httpx.Response) -> int | None:
     except ValueError:
         return None
     return max(lengths) if lengths else None
+
+
+@contextmanager
+def _mapped_http_errors() -> Iterator[None]:
+    """Turn httpx's exceptions into :class:`FetchError`."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise _timed_out() from exc
+    except httpx.DecodingError as exc:
+        raise FetchError(
+            "fetch_failed",
+            "The server sent a corrupt response body.",
+            permanent=True,
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            "fetch_failed",
+            f"Could not download the file ({type(exc).__name__}).",
+            permanent=False,
+        ) from exc
+
+
+@dataclass(frozen=True)
+class _Fetch:
+    """Settings of one :func:`fetch_to_file` call."""
+
+    allow: _AllowList
+    user_supplied: bool
+    max_bytes: int
+    deadline: float | None
+
+    def check(self, target: str) -> httpx.URL:
+        try:
+            return _check(target, self.allow, vet_address=self.user_supplied)
+        except UnresolvableHostError as exc:
+            raise FetchError("fetch_failed", exc.message, permanent=False) from exc
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise _timed_out()
+
+    def client(self, timeout: float) -> httpx.Client:
+        limits = httpx.Limits(max_connections=4, max_keepalive_connections=2)
+        transport: httpx.BaseTransport = (
+            _PinnedTransport(self.allow, limits)
+            if self.user_supplied
+            else httpx.HTTPTransport(limits=limits, retries=0)
+        )
+        return httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,  # no proxies or .netrc from the environment
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": "identity",
+                "Accept": "*/*",
+            },
+        )
+
+    def read_body(self, response: httpx.Response, dest: BinaryIO) -> FetchResult:
+        if not 200 <= response.status_code < 300:
+            raise _status_error(response.status_code)
+        declared = _content_length(response)
+        if declared is not None and declared > self.max_bytes:
+            raise _too_large(self.max_bytes)
+        size = 0
+        for chunk in response.iter_bytes():  # as data arrives
+            if size + len(chunk) > self.max_bytes:
+                raise _too_large(self.max_bytes)
+            dest.write(chunk)
+            size += len(chunk)
+            self.check_deadline()
+        content_type = response.headers.get("content-type", "")
+        return FetchResult(
+            final_url=str(response.url),
+            content_type=content_type.split(";", 1)[0].strip().lower(),
+            size=size,
+        )
 
 
 def fetch_to_file(
@@ -858,91 +914,28 @@ def fetch_to_file(
         raise ValueError("max_bytes must be >= 0")
     if max_redirects < 0:
         raise ValueError("max_redirects must be >= 0")
-    allow = _AllowList.parse(allow_hosts)
-    deadline = None if total_timeout is None else time.monotonic() + total_timeout
-
-    def check(target: str) -> httpx.URL:
-        try:
-            return _check(target, allow, vet_address=user_supplied)
-        except UnresolvableHostError as exc:
-            raise FetchError("fetch_failed", exc.message, permanent=False) from exc
-
-    def check_deadline() -> None:
-        if deadline is not None and time.monotonic() > deadline:
-            raise _timed_out()
-
-    current = check(url)
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=2)
-    transport: httpx.BaseTransport = (
-        _PinnedTransport(allow, limits)
-        if user_supplied
-        else httpx.HTTPTransport(limits=limits, retries=0)
+    job = _Fetch(
+        allow=_AllowList.parse(allow_hosts),
+        user_supplied=user_supplied,
+        max_bytes=max_bytes,
+        deadline=None if total_timeout is None else time.monotonic() + total_timeout,
     )
-    client = httpx.Client(
-        transport=transport,
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=False,
-        trust_env=False,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept-Encoding": "identity",
-            "Accept": "*/*",
-        },
-    )
+    current = job.check(url)
     redirects = 0
-    with client:
+    with _mapped_http_errors(), job.client(timeout) as client:
         while True:
-            check_deadline()
-            try:
-                with client.stream("GET", current) as response:
-                    if user_supplied:
-                        _check_response_peer(response, allow)
-                    status = response.status_code
-                    if status in REDIRECT_STATUSES:
-                        target = _redirect_target(response)
-                        if redirects >= max_redirects:
-                            raise FetchError(
-                                "too_many_redirects",
-                                f"The URL redirected more than {max_redirects} times.",
-                                permanent=True,
-                            )
-                        redirects += 1
-                        current = check(target)
-                        continue
-                    if not 200 <= status < 300:
-                        raise _status_error(status)
-                    declared = _content_length(response)
-                    if declared is not None and declared > max_bytes:
-                        raise _too_large(max_bytes)
-                    size = 0
-                    for chunk in response.iter_bytes():  # as data arrives
-                        if size + len(chunk) > max_bytes:
-                            raise _too_large(max_bytes)
-                        dest.write(chunk)
-                        size += len(chunk)
-                        check_deadline()
-                    content_type = (
-                        response.headers.get("content-type", "")
-                        .split(";", 1)[0]
-                        .strip()
-                        .lower()
+            job.check_deadline()
+            with client.stream("GET", current) as response:
+                if user_supplied:
+                    _check_response_peer(response, job.allow)
+                if response.status_code not in REDIRECT_STATUSES:
+                    return job.read_body(response, dest)
+                target = _redirect_target(response)
+                if redirects >= max_redirects:
+                    raise FetchError(
+                        "too_many_redirects",
+                        f"The URL redirected more than {max_redirects} times.",
+                        permanent=True,
                     )
-                    return FetchResult(
-                        final_url=str(response.url),
-                        content_type=content_type,
-                        size=size,
-                    )
-            except httpx.TimeoutException as exc:
-                raise _timed_out() from exc
-            except httpx.DecodingError as exc:
-                raise FetchError(
-                    "fetch_failed",
-                    "The server sent a corrupt response body.",
-                    permanent=True,
-                ) from exc
-            except httpx.HTTPError as exc:
-                raise FetchError(
-                    "fetch_failed",
-                    f"Could not download the file ({type(exc).__name__}).",
-                    permanent=False,
-                ) from exc
+                redirects += 1
+                current = job.check(target)

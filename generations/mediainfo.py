@@ -87,7 +87,9 @@ def _probe_av(path: str) -> MediaInfo | None:
                 content_type = types.get(fmt)
                 if content_type is None:
                     return None
-                return MediaInfo("audio", content_type, None, None, duration.quantize(Decimal("0.001")) if duration else None)
+                return MediaInfo(
+                    "audio", content_type, None, None, duration.quantize(Decimal("0.001")) if duration else None
+                )
     except (av.FFmpegError, OSError, ValueError):
         return None
     return None

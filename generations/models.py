@@ -60,7 +60,8 @@ class Generation(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField()
 
-    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint only covers given keys.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

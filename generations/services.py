@@ -261,9 +261,8 @@ def _finish_failed(generation: Generation, code: str, message: str) -> None:
 def _finish(generation: Generation, status: str, code: str = "", message: str = "") -> bool:
     """Move an active job to a final status and resolve its hold, in one transaction."""
     with transaction.atomic():
-        updated = (
-            Generation.objects.filter(pk=generation.pk, status__in=ACTIVE_STATUSES)
-            .update(status=status, error_code=code[:80], error_message=message, finished_at=timezone.now())
+        updated = Generation.objects.filter(pk=generation.pk, status__in=ACTIVE_STATUSES).update(
+            status=status, error_code=code[:80], error_message=message, finished_at=timezone.now()
         )
         if not updated:
             return False

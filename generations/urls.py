@@ -11,6 +11,7 @@ urlpatterns = [
     path("generate/fields/", views.composer_fields, name="composer_fields"),
     path("generate/quote/", views.quote, name="quote"),
     path("g/<str:public_id>/", views.detail, name="detail"),
+    path("g/<str:public_id>/card/", views.card, name="card"),
     path("g/<str:public_id>/files/<str:asset_id>/", views.asset_file, name="asset"),
     path(
         "g/<str:public_id>/files/<str:asset_id>/thumbnail/",

@@ -149,6 +149,14 @@ def poll(request: HttpRequest) -> HttpResponse:
 
 @team_member_required
 @require_GET
+def card(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One card, current state (the generation's own poll URL)."""
+    generation = generation_for_team(team=request.team, public_id=public_id)
+    return render(request, "generations/gallery.html#card", {"generation": generation})
+
+
+@team_member_required
+@require_GET
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     generation = generation_for_team(team=request.team, public_id=public_id)
     return render(request, "generations/detail.html", {"generation": generation})

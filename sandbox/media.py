@@ -86,9 +86,7 @@ _NAMED_SHORT_SIDES = {
     "uhd": 2160,
 }
 
-_RATIO_RE = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*[:x×/_]\s*(\d+(?:\.\d+)?)\s*$", re.IGNORECASE
-)
+_RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:x×/_]\s*(\d+(?:\.\d+)?)\s*$", re.IGNORECASE)
 _P_RE = re.compile(r"^\s*(\d{2,4})\s*p\s*$", re.IGNORECASE)
 _K_RE = re.compile(r"^\s*(\d(?:\.\d)?)\s*k\s*$", re.IGNORECASE)
 _WXH_RE = re.compile(r"^\s*(\d{1,5})\s*[x×*]\s*(\d{1,5})\s*$", re.IGNORECASE)
@@ -152,9 +150,7 @@ def aspect_size(
         if m := _P_RE.match(res):
             short_side = float(m.group(1))
         elif res.replace(" ", "").replace("-", "") in _NAMED_SHORT_SIDES:
-            short_side = float(
-                _NAMED_SHORT_SIDES[res.replace(" ", "").replace("-", "")]
-            )
+            short_side = float(_NAMED_SHORT_SIDES[res.replace(" ", "").replace("-", "")])
         elif m := _K_RE.match(res):
             long_side = float(m.group(1)) * 1024
         elif m := _INT_RE.match(res):
@@ -196,9 +192,7 @@ def _text_width(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -
     return font.getlength(text)
 
 
-def _wrap(
-    text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: float
-) -> list[str]:
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: float) -> list[str]:
     """Greedy word wrap; words longer than a line are split by characters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
@@ -295,9 +289,7 @@ def _background(prompt: str, seed: int, width: int, height: int) -> Image.Image:
         cx, cy = rng.uniform(0, sw), rng.uniform(0, sh)
         rad = rng.uniform(0.08, 0.35) * max(sw, sh)
         if rng.random() < 0.65:
-            draw.ellipse(
-                (cx - rad, cy - rad, cx + rad, cy + rad), fill=(r, g, b, alpha)
-            )
+            draw.ellipse((cx - rad, cy - rad, cx + rad, cy + rad), fill=(r, g, b, alpha))
         else:
             draw.rounded_rectangle(
                 (cx - rad, cy - rad * 0.6, cx + rad, cy + rad * 0.6),
@@ -391,9 +383,7 @@ def _check_size(width: int, height: int, *, minimum: int, maximum: int) -> None:
 _IMAGE_SAVE = {"PNG": "PNG", "JPEG": "JPEG", "JPG": "JPEG", "WEBP": "WEBP"}
 
 
-def render_image(
-    prompt: str, width: int, height: int, *, seed: int = 0, fmt: str = "PNG"
-) -> bytes:
+def render_image(prompt: str, width: int, height: int, *, seed: int = 0, fmt: str = "PNG") -> bytes:
     """A picture of exactly width x height: gradient + soft shapes from hash(prompt, seed),
     with the prompt wrapped and readable in the middle.
 
@@ -404,9 +394,7 @@ def render_image(
     if save_as is None:
         raise ValueError(f"unsupported image format: {fmt!r}")
     _check_size(width, height, minimum=16, maximum=8192)
-    img = _card(
-        prompt, seed, width, height, footer=f"sandbox · seed {seed} · {width}x{height}"
-    )
+    img = _card(prompt, seed, width, height, footer=f"sandbox · seed {seed} · {width}x{height}")
     buf = io.BytesIO()
     if save_as == "PNG":
         img.save(buf, "PNG", compress_level=1)
@@ -432,9 +420,7 @@ def _tone_loop(sample_rate: int, tone_hz: float) -> array:
     """
     freqs = [round(tone_hz), round(tone_hz * 1.25), round(tone_hz * 1.5)]
     nyquist = sample_rate / 2
-    freqs = [f for f in freqs if 0 < f < nyquist] or [
-        max(1, round(min(tone_hz, nyquist / 2)))
-    ]
+    freqs = [f for f in freqs if 0 < f < nyquist] or [max(1, round(min(tone_hz, nyquist / 2)))]
     weights = [1.0, 0.6, 0.45][: len(freqs)]
     total = sum(weights)
     two_pi = 2 * math.pi
@@ -442,8 +428,7 @@ def _tone_loop(sample_rate: int, tone_hz: float) -> array:
     attack = max(1, sample_rate // 200)  # 5 ms
     sr = float(sample_rate)
     env = [
-        (i / attack if i < attack else 1.0)
-        * (0.30 + 0.70 * math.exp(-5.0 * (i - attack) / sr if i >= attack else 0.0))
+        (i / attack if i < attack else 1.0) * (0.30 + 0.70 * math.exp(-5.0 * (i - attack) / sr if i >= attack else 0.0))
         for i in range(beat)
     ]
     out = array("h", bytes(2 * sample_rate))
@@ -451,7 +436,7 @@ def _tone_loop(sample_rate: int, tone_hz: float) -> array:
     for i in range(sample_rate):
         t = i / sr
         s = 0.0
-        for f, w in zip(freqs, weights):
+        for f, w in zip(freqs, weights, strict=False):
             s += w * math.sin(two_pi * f * t)
         e = env[i % beat] if i < 2 * beat else env[-1]
         out[i] = int(amp * e * s)
@@ -471,9 +456,7 @@ def _tone_samples(n: int, sample_rate: int, tone_hz: float) -> array:
     return samples
 
 
-def render_audio(
-    seconds: float, *, sample_rate: int = 22050, tone_hz: float = 440.0
-) -> bytes:
+def render_audio(seconds: float, *, sample_rate: int = 22050, tone_hz: float = 440.0) -> bytes:
     """A mono 16-bit PCM WAV of exactly round(seconds * sample_rate) frames:
     a soft major chord on ``tone_hz`` pinging twice a second, faded in/out."""
     if not (seconds > 0 and math.isfinite(seconds)):
@@ -505,7 +488,7 @@ _AUDIO_RATE = 48000  # valid for both AAC and Opus
 def _has_encoder(name: str) -> bool:
     try:
         av.codec.Codec(name, "w")
-    except Exception:  # noqa: BLE001 - any failure means "not in this FFmpeg build"
+    except Exception:
         return False
     return True
 
@@ -623,11 +606,7 @@ def render_video(
             )
             # moving ball: sweeps across the bottom strip and bobs
             phase = 2 * math.pi * (i / max(1, n_frames - 1) if n_frames > 1 else 0.0)
-            bx = (
-                margin
-                + ball_r
-                + (width - 2 * (margin + ball_r)) * (0.5 - 0.5 * math.cos(phase / 2))
-            )
+            bx = margin + ball_r + (width - 2 * (margin + ball_r)) * (0.5 - 0.5 * math.cos(phase / 2))
             by = ball_y0 + ball_r + (ball_r * 0.6) * math.sin(phase * 2)
             d.ellipse(
                 (bx - ball_r, by - ball_r, bx + ball_r, by + ball_r),
@@ -735,7 +714,7 @@ def _mp4_faststart(data: bytes) -> bytes:
     except (ValueError, OverflowError):
         return data  # leave the (valid) original alone
     out = bytearray()
-    for index, (kind, pos, _, size) in enumerate(top):
+    for index, (_kind, pos, _, size) in enumerate(top):
         if index == mdat_i:
             out += moov
         if index != moov_i:
@@ -812,9 +791,7 @@ def render_text(prompt: str, model: str) -> str:
         "Happy to expand on any part of this or try a different angle.",
         "If you share more context, I can tailor this further.",
     ]
-    bullet_lines = "\n".join(
-        f"{i}. {p}" for i, p in enumerate(points[: rng.randint(3, 4)], 1)
-    )
+    bullet_lines = "\n".join(f"{i}. {p}" for i, p in enumerate(points[: rng.randint(3, 4)], 1))
     return (
         f"{rng.choice(openers)}\n\n"
         f"> {shown}\n\n"
@@ -896,7 +873,7 @@ def _probe_image(data: bytes) -> dict | None:
             fmt = img.format or ""
             img.load()  # full decode: truncated/corrupt files fail here
             width, height = img.size
-    except Exception:  # noqa: BLE001 - anything Pillow rejects is "not an image"
+    except Exception:
         return None
     if fmt not in _PIL_FORMATS or width <= 0 or height <= 0:
         return None
@@ -914,7 +891,7 @@ def _probe_image(data: bytes) -> dict | None:
 def _is_attached_pic(stream: av.stream.Stream) -> bool:
     try:
         return bool(stream.disposition & av.stream.Disposition.attached_pic)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -983,10 +960,8 @@ def _check_complete(data: bytes, fmt_tokens: set[str]) -> None:
 def _probe_av(data: bytes) -> dict:
     try:
         container = av.open(io.BytesIO(data), "r")
-    except Exception as exc:  # noqa: BLE001
-        raise ValueError(
-            f"not a recognised image, video or audio file ({exc.__class__.__name__})"
-        ) from None
+    except Exception as exc:
+        raise ValueError(f"not a recognised image, video or audio file ({exc.__class__.__name__})") from None
     try:
         fmt_tokens = set((container.format.name or "").split(","))
         if not fmt_tokens & _AV_DEMUXERS:
@@ -1017,10 +992,8 @@ def _probe_av(data: bytes) -> dict:
                     decoded = bool(stream.codec_context.decode(None))
         except ValueError:
             raise
-        except Exception as exc:  # noqa: BLE001
-            raise ValueError(
-                f"media stream does not decode ({exc.__class__.__name__})"
-            ) from None
+        except Exception as exc:
+            raise ValueError(f"media stream does not decode ({exc.__class__.__name__})") from None
         if not decoded:
             raise ValueError("media stream has no decodable frames")
 
@@ -1029,10 +1002,8 @@ def _probe_av(data: bytes) -> dict:
         try:
             for _ in container.demux():
                 pass
-        except Exception as exc:  # noqa: BLE001
-            raise ValueError(
-                f"media container is corrupt ({exc.__class__.__name__})"
-            ) from None
+        except Exception as exc:
+            raise ValueError(f"media container is corrupt ({exc.__class__.__name__})") from None
 
         duration: float | None = None
         if container.duration is not None and container.duration > 0:

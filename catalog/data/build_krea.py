@@ -306,9 +306,7 @@ def _consts(schema: dict[str, Any]) -> list[Any] | None:
 
 
 def _is_url(schema: dict[str, Any], name: str) -> bool:
-    return "string" in _types(schema) and (
-        schema.get("format") == "uri" or re.search(r"(^|_)urls?$", name) is not None
-    )
+    return "string" in _types(schema) and (schema.get("format") == "uri" or re.search(r"(^|_)urls?$", name) is not None)
 
 
 def _media_kind(name: str) -> str:
@@ -342,7 +340,7 @@ def field_build(path: str, name: str, schema: dict[str, Any], required: bool) ->
     elif types == ["array"] and _is_url(schema.get("items", {}), name):
         spec["type"] = "media"
         spec["kinds"] = [_media_kind(name)]
-    elif types == ["array"] or types == ["object"] or (not types and ("oneOf" in schema or "anyOf" in schema)):
+    elif types in (["array"], ["object"]) or (not types and ("oneOf" in schema or "anyOf" in schema)):
         spec["type"] = "json"
     elif _is_url(schema, name):
         spec["type"] = "media"
@@ -379,9 +377,7 @@ def field_build(path: str, name: str, schema: dict[str, Any], required: bool) ->
 
 def fields_build(path: str, schema: dict[str, Any]) -> list[dict[str, Any]]:
     required = set(schema.get("required", []))
-    fields = [
-        field_build(path, name, prop, name in required) for name, prop in schema.get("properties", {}).items()
-    ]
+    fields = [field_build(path, name, prop, name in required) for name, prop in schema.get("properties", {}).items()]
     media = {f["name"] for f in fields if f["type"] == "media"}
     for shared, candidates in SHARED_MEDIA.items():
         for candidate in candidates:
@@ -602,7 +598,7 @@ def _gaps(by_name: dict[str, Any], by: list[str], rows: list[dict[str, Any]]) ->
         axes = [sorted({c[i] for c in combos}, key=str) for i in range(len(keys))]
         for combo in itertools.product(*axes):
             if combo not in combos:
-                gaps.append(" ".join(f"{k}={v}" for k, v in zip(keys, combo)))
+                gaps.append(" ".join(f"{k}={v}" for k, v in zip(keys, combo, strict=False)))
     return gaps
 
 
@@ -734,7 +730,9 @@ def json_format(value: Any, indent: int = 0, width: int = 180) -> str:
         return flat
     pad = " " * (indent + 2)
     if isinstance(value, dict):
-        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {json_format(v, indent + 2, width)}" for k, v in value.items()]
+        items = [
+            f"{pad}{json.dumps(k, ensure_ascii=False)}: {json_format(v, indent + 2, width)}" for k, v in value.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
     items = [pad + json_format(v, indent + 2, width) for v in value]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"

@@ -64,7 +64,9 @@ class ProviderClient(Protocol):
         """Ask the provider to stop a job; False when the provider has no cancel."""
 
 
-def error_from_response(response: httpx.Response, *, code: str | None = None, message: str | None = None) -> ProviderError:
+def error_from_response(
+    response: httpx.Response, *, code: str | None = None, message: str | None = None
+) -> ProviderError:
     """The common mapping of HTTP statuses to retryable or permanent errors."""
     status = response.status_code
     retry_after = None

@@ -48,7 +48,9 @@ class KubflowClient:
         try:
             body = response.json()
         except ValueError as exc:
-            raise ProviderError("malformed_response", "Kubflow answered with a body that is not JSON", permanent=False) from exc
+            raise ProviderError(
+                "malformed_response", "Kubflow answered with a body that is not JSON", permanent=False
+            ) from exc
         if not isinstance(body, dict):
             raise ProviderError("malformed_response", "Kubflow answered with an unexpected body", permanent=False)
         return body
@@ -71,14 +73,18 @@ class KubflowClient:
         data = self._request("POST", "/api/v1/generations", json=body)
         job_id = data.get("generation_id") or data.get("id")
         if not job_id:
-            raise ProviderError("malformed_response", "Kubflow accepted the job without a generation_id", permanent=False)
+            raise ProviderError(
+                "malformed_response", "Kubflow accepted the job without a generation_id", permanent=False
+            )
         return str(job_id)
 
     def status(self, job_id: str, spec: dict[str, Any]) -> JobState:
         data = self._request("GET", f"/api/v1/generations/{job_id}")
         status = _STATUS.get(str(data.get("status", "")).lower())
         if status is None:
-            raise ProviderError("malformed_response", f"Kubflow reported an unknown status {data.get('status')!r}", permanent=False)
+            raise ProviderError(
+                "malformed_response", f"Kubflow reported an unknown status {data.get('status')!r}", permanent=False
+            )
         outputs = [url for url in (data.get("outputs") or []) if isinstance(url, str)]
         if not outputs and data.get("result_url"):
             outputs = [data["result_url"]]

@@ -178,21 +178,48 @@ def test_compatibility_alias():
 
 
 FAMILIES = {
-    "nano-banana": "nano-banana", "nano-banana-2": "nano-banana-2", "nano-banana-pro": "nano-banana-pro",
-    "ideogram-v3": "ideogram-3", "seedream-v4": "seedream-4", "seedream-4-5": "seedream-4-5",
-    "seedream-5-lite": "seedream-5-lite", "qwen-image-2": "qwen-image-2",
-    "flux-kontext-pro": "flux-kontext", "flux-kontext-max": "flux-kontext", "flux-2": "flux-2",
-    "gpt-image-1": "gpt-image-1", "gpt-image-1-5": "gpt-image-1-5", "imagen-v4": "imagen-4",
-    "grok-imagine": "grok-imagine-image", "veo-3-fast": "veo-3-1", "veo-3-quality": "veo-3-1",
-    "sora-2": "sora-2", "wan-2-5": "wan-2-5", "wan-2-6": "wan-2-6", "wan-2-6-video": "wan-2-6",
-    "wan-animate-replace": "wan-animate", "wan-animate-movie": "wan-animate",
-    "kling-video-turbo": "kling-2-5", "kling-2-1-standard": "kling-2-1", "kling-2-1-pro": "kling-2-1",
-    "kling-2-1-master": "kling-2-1", "kling-2-6": "kling-2-6", "kling-2-6-motion": "kling-2-6-motion-control",
-    "kling-3": "kling-3-0", "kling-3-motion": "kling-3-0-motion-control", "kling-3-multi-shot": "kling-3-0",
-    "hailuo-2-3-standard": "hailuo-2-3", "hailuo-2-3-pro": "hailuo-2-3",
-    "seedance-v1-lite": "seedance-1", "seedance-v1-pro": "seedance-1", "seedance-v1-pro-fast": "seedance-1",
-    "seedance-1-5-pro": "seedance-1-5-pro", "runway": "runway-gen-4", "runway-aleph": "runway-aleph",
-    "grok-imagine-video": "grok-imagine-video", "elevenlabs-tts": "elevenlabs-tts",
+    "nano-banana": "nano-banana",
+    "nano-banana-2": "nano-banana-2",
+    "nano-banana-pro": "nano-banana-pro",
+    "ideogram-v3": "ideogram-3",
+    "seedream-v4": "seedream-4",
+    "seedream-4-5": "seedream-4-5",
+    "seedream-5-lite": "seedream-5-lite",
+    "qwen-image-2": "qwen-image-2",
+    "flux-kontext-pro": "flux-kontext",
+    "flux-kontext-max": "flux-kontext",
+    "flux-2": "flux-2",
+    "gpt-image-1": "gpt-image-1",
+    "gpt-image-1-5": "gpt-image-1-5",
+    "imagen-v4": "imagen-4",
+    "grok-imagine": "grok-imagine-image",
+    "veo-3-fast": "veo-3-1",
+    "veo-3-quality": "veo-3-1",
+    "sora-2": "sora-2",
+    "wan-2-5": "wan-2-5",
+    "wan-2-6": "wan-2-6",
+    "wan-2-6-video": "wan-2-6",
+    "wan-animate-replace": "wan-animate",
+    "wan-animate-movie": "wan-animate",
+    "kling-video-turbo": "kling-2-5",
+    "kling-2-1-standard": "kling-2-1",
+    "kling-2-1-pro": "kling-2-1",
+    "kling-2-1-master": "kling-2-1",
+    "kling-2-6": "kling-2-6",
+    "kling-2-6-motion": "kling-2-6-motion-control",
+    "kling-3": "kling-3-0",
+    "kling-3-motion": "kling-3-0-motion-control",
+    "kling-3-multi-shot": "kling-3-0",
+    "hailuo-2-3-standard": "hailuo-2-3",
+    "hailuo-2-3-pro": "hailuo-2-3",
+    "seedance-v1-lite": "seedance-1",
+    "seedance-v1-pro": "seedance-1",
+    "seedance-v1-pro-fast": "seedance-1",
+    "seedance-1-5-pro": "seedance-1-5-pro",
+    "runway": "runway-gen-4",
+    "runway-aleph": "runway-aleph",
+    "grok-imagine-video": "grok-imagine-video",
+    "elevenlabs-tts": "elevenlabs-tts",
     "elevenlabs-tts-turbo": "elevenlabs-tts",
 }
 
@@ -403,36 +430,36 @@ def test_range_only_price_holds_the_documented_top(offer_id, params, low, high):
 
 PER_UNIT = [
     # wan-animate | 11 / 18 / 23 | per second — 480p / 580p / 720p   (routed: -replace / -movie)
-    ("wan-animate-replace", {"resolution": "480p", "ref_video_seconds": 10}, "110"),   # 11 × 10 s
-    ("wan-animate-replace", {"resolution": "580p", "ref_video_seconds": 4}, "72"),     # 18 × 4 s
-    ("wan-animate-movie", {"resolution": "720p", "ref_video_seconds": 3}, "69"),       # 23 × 3 s
-    ("wan-animate-movie", {"resolution": "480p", "ref_video_seconds": "2.2"}, "33"),   # 11 × 3 s (2.2 s rounds up)
+    ("wan-animate-replace", {"resolution": "480p", "ref_video_seconds": 10}, "110"),  # 11 × 10 s
+    ("wan-animate-replace", {"resolution": "580p", "ref_video_seconds": 4}, "72"),  # 18 × 4 s
+    ("wan-animate-movie", {"resolution": "720p", "ref_video_seconds": 3}, "69"),  # 23 × 3 s
+    ("wan-animate-movie", {"resolution": "480p", "ref_video_seconds": "2.2"}, "33"),  # 11 × 3 s (2.2 s rounds up)
     # wan-speech-to-video | 22 / 33 / 44 | per second — 480p / 580p / 720p
-    ("wan-speech-to-video", {"resolution": "480p", "output_seconds": 5}, "110"),       # 22 × 5 s
-    ("wan-speech-to-video", {"resolution": "580p", "output_seconds": 5}, "165"),       # 33 × 5 s
-    ("wan-speech-to-video", {"resolution": "720p", "output_seconds": 5}, "220"),       # 44 × 5 s
+    ("wan-speech-to-video", {"resolution": "480p", "output_seconds": 5}, "110"),  # 22 × 5 s
+    ("wan-speech-to-video", {"resolution": "580p", "output_seconds": 5}, "165"),  # 33 × 5 s
+    ("wan-speech-to-video", {"resolution": "720p", "output_seconds": 5}, "220"),  # 44 × 5 s
     # kling-2-6-motion | 12 / 18 | per second — 720p / 1080p
-    ("kling-2-6-motion", {"resolution": "720p", "duration": 10}, "120"),               # 12 × 10 s
-    ("kling-2-6-motion", {"resolution": "1080p", "duration": "5"}, "90"),              # 18 × 5 s
+    ("kling-2-6-motion", {"resolution": "720p", "duration": 10}, "120"),  # 12 × 10 s
+    ("kling-2-6-motion", {"resolution": "1080p", "duration": "5"}, "90"),  # 18 × 5 s
     # kling-3-motion | 24 / 40 | per second — 720p / 1080p
-    ("kling-3-motion", {"resolution": "720p", "duration": 10}, "240"),                 # 24 × 10 s
-    ("kling-3-motion", {"resolution": "1080p", "duration": 7}, "280"),                 # 40 × 7 s
+    ("kling-3-motion", {"resolution": "720p", "duration": 10}, "240"),  # 24 × 10 s
+    ("kling-3-motion", {"resolution": "1080p", "duration": 7}, "280"),  # 40 × 7 s
     # elevenlabs-tts-turbo | 49 | per 5 000 characters — Standard
-    ("elevenlabs-tts-turbo", {"text": "x" * 5000}, "49"),                               # 1 block
-    ("elevenlabs-tts-turbo", {"text": "x" * 5001}, "98"),                               # 2 blocks
+    ("elevenlabs-tts-turbo", {"text": "x" * 5000}, "49"),  # 1 block
+    ("elevenlabs-tts-turbo", {"text": "x" * 5001}, "98"),  # 2 blocks
     # elevenlabs-tts | 49 | per 5 000 characters — Standard
-    ("elevenlabs-tts", {"text": "hello"}, "49"),                                        # 1 block
-    ("elevenlabs-tts", {"text": "x" * 12000}, "147"),                                   # 3 blocks
+    ("elevenlabs-tts", {"text": "hello"}, "49"),  # 1 block
+    ("elevenlabs-tts", {"text": "x" * 12000}, "147"),  # 3 blocks
     # elevenlabs-v3-dialogue | 1 | per 5 000 characters — Standard
-    ("elevenlabs-v3-dialogue", {}, "1"),                                                # 1 block
+    ("elevenlabs-v3-dialogue", {}, "1"),  # 1 block
     ("elevenlabs-v3-dialogue", {"dialogue": [{"text": "y" * 6000, "voice": "A"}]}, "2"),  # 2 blocks
     # elevenlabs-speech-to-text | 7 | per second of audio — Standard
-    ("elevenlabs-speech-to-text", {"audio_seconds": 30}, "210"),                       # 7 × 30 s
+    ("elevenlabs-speech-to-text", {"audio_seconds": 30}, "210"),  # 7 × 30 s
     # elevenlabs-audio-isolation | 1 | per second of audio — Standard
-    ("elevenlabs-audio-isolation", {"audio_seconds": 45}, "45"),                       # 1 × 45 s
+    ("elevenlabs-audio-isolation", {"audio_seconds": 45}, "45"),  # 1 × 45 s
     # elevenlabs-sound-effect | 1 | per second of audio — Standard
-    ("elevenlabs-sound-effect", {"duration_seconds": 4}, "4"),                         # 1 × 4 s
-    ("elevenlabs-sound-effect", {"duration_seconds": "2.5"}, "3"),                     # 1 × 3 s (rounded up)
+    ("elevenlabs-sound-effect", {"duration_seconds": 4}, "4"),  # 1 × 4 s
+    ("elevenlabs-sound-effect", {"duration_seconds": "2.5"}, "3"),  # 1 × 3 s (rounded up)
 ]
 
 
@@ -561,12 +588,19 @@ def test_root_only_models(offer_id):
 def test_other_models_are_not_root_only():
     root_only = {oid for oid, o in OFFERS.items() if o["wire"].get("root_only")}
     assert root_only == {
-        "flux-kontext-pro", "flux-kontext-max", "gpt-image-1", "veo-3-fast", "veo-3-quality", "runway", "runway-aleph",
+        "flux-kontext-pro",
+        "flux-kontext-max",
+        "gpt-image-1",
+        "veo-3-fast",
+        "veo-3-quality",
+        "runway",
+        "runway-aleph",
     }
 
 
 def test_quoted_numbers_and_integer_exceptions():
-    # Input Types: "Quoted numeric strings | string | duration, n_frames. Send quoted values such as "5", "10", or "250"."
+    # Input Types: "Quoted numeric strings | string | duration, n_frames.
+    #               Send quoted values such as "5", "10", or "250"."
     assert OFFERS["sora-2"]["wire"]["quoted_numbers"] == ["n_frames"]
     assert "duration" in OFFERS["hailuo-2-3-pro"]["wire"]["quoted_numbers"]  # 'duration: "6"'
     assert "duration" in OFFERS["kling-3"]["wire"]["quoted_numbers"]

@@ -576,7 +576,9 @@ def test_random_looking_seed_defaults_are_not_pinned():
 def _request_schema_validator(openapi: dict[str, Any], path: str) -> Draft202012Validator:
     resource = Resource.from_contents(openapi, default_specification=DRAFT202012)
     registry = Registry().with_resource("urn:krea-openapi", resource)
-    pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/post/requestBody/content/application~1json/schema"
+    pointer = (
+        "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/post/requestBody/content/application~1json/schema"
+    )
     return Draft202012Validator({"$ref": "urn:krea-openapi#" + pointer}, registry=registry)
 
 
@@ -658,5 +660,8 @@ def test_request_with_every_media_field_is_valid_for_the_openapi_schema(offer_id
     body = _wire_body(offer, clean)
     for name in offer["wire"]["single_url_fields"]:
         assert isinstance(body[name], str)
-    errors = [f"{list(e.path)}: {e.message}" for e in _request_schema_validator(openapi, offer["wire"]["path"]).iter_errors(body)]
+    errors = [
+        f"{list(e.path)}: {e.message}"
+        for e in _request_schema_validator(openapi, offer["wire"]["path"]).iter_errors(body)
+    ]
     assert errors == []

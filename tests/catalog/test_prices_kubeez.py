@@ -8,9 +8,6 @@ hand. Nothing here is computed by the code under test.
 No database: run with ``python -m pytest tests/catalog/test_prices_kubeez.py -p no:django -q``.
 """
 
-# Prices are written as exact decimal strings, like the amounts in the data file.
-# ruff: noqa: FURB157
-
 from __future__ import annotations
 
 from decimal import Decimal
@@ -95,9 +92,7 @@ def test_gpt_image_2_defaults_to_1k():
 
 def test_gpt_image_2_1k_accepts_auto_and_square():
     # "1K accepts every supported aspect including auto/1:1."
-    assert quote(
-        "gpt-image-2", prompt="a cat", resolution="1K", aspect_ratio="auto"
-    ) == Decimal("11")
+    assert quote("gpt-image-2", prompt="a cat", resolution="1K", aspect_ratio="auto") == Decimal("11")
 
 
 @pytest.mark.parametrize(
@@ -114,10 +109,7 @@ def test_gpt_image_2_high_res_needs_directional_aspect(resolution, aspect_ratio)
 
 
 def test_gpt_image_2_image_to_image_needs_an_image():
-    assert (
-        refusal("gpt-image-2", prompt="edit", generation_type="image-to-image").code
-        == "invalid_params"
-    )
+    assert refusal("gpt-image-2", prompt="edit", generation_type="image-to-image").code == "invalid_params"
     assert quote(
         "gpt-image-2",
         prompt="edit",
@@ -155,9 +147,7 @@ def test_kling_3_0_sound_defaults_off():
 
 @pytest.mark.parametrize("duration", [2, 16, "abc"])
 def test_kling_3_0_duration_is_3_to_15(duration):
-    assert (
-        refusal("kling-3-0-std", prompt="x", duration=duration).code == "invalid_params"
-    )
+    assert refusal("kling-3-0-std", prompt="x", duration=duration).code == "invalid_params"
 
 
 def test_kling_3_0_duration_is_required():
@@ -169,25 +159,15 @@ def test_kling_3_0_duration_is_required():
 def test_kling_3_0_image_to_video_takes_one_or_two_frames():
     base = {"prompt": "x", "duration": 5, "generation_type": "image-to-video"}
     assert refusal("kling-3-0-std", **base).code == "invalid_params"
-    assert quote("kling-3-0-std", **base, source_media_urls=[IMG]) == Decimal(
-        "85"
-    )  # 17 x 5
-    assert quote("kling-3-0-std", **base, source_media_urls=[IMG, IMG2]) == Decimal(
-        "85"
-    )
-    assert (
-        refusal("kling-3-0-std", **base, source_media_urls=[IMG, IMG2, IMG]).code
-        == "too_many_files"
-    )
+    assert quote("kling-3-0-std", **base, source_media_urls=[IMG]) == Decimal("85")  # 17 x 5
+    assert quote("kling-3-0-std", **base, source_media_urls=[IMG, IMG2]) == Decimal("85")
+    assert refusal("kling-3-0-std", **base, source_media_urls=[IMG, IMG2, IMG]).code == "too_many_files"
 
 
 def test_kling_3_0_prompt_limit_2500():
     # "kling-3-0-std, kling-3-0-pro | 2,500"
     assert quote("kling-3-0-std", prompt="x" * 2500, duration=3) == Decimal("51")
-    assert (
-        refusal("kling-3-0-std", prompt="x" * 2501, duration=3).code
-        == "prompt_too_long"
-    )
+    assert refusal("kling-3-0-std", prompt="x" * 2501, duration=3).code == "prompt_too_long"
 
 
 # --- Seedance 2 / 2 Fast: per second, and the reference-video formula ------------------
@@ -255,9 +235,7 @@ def test_seedance_2_reference_seconds_capped_at_15_in_the_price():
     # "ref_video_seconds is the sum of all reference video durations (capped at 15s per request)":
     # even unchecked, 40 s of reference bills as 15: (15 + 5) x 25 = 500
     offer = OFFERS["seedance-2-720p-video-ref"]
-    clean = offer_check(
-        offer, {"prompt": "x", "duration": 5, "source_media_urls": [VID]}
-    )
+    clean = offer_check(offer, {"prompt": "x", "duration": 5, "source_media_urls": [VID]})
     clean["ref_video_seconds"] = Decimal("40")
     assert offer_price(offer, clean, "credits").amount == Decimal("500")
 
@@ -275,52 +253,33 @@ def test_seedance_2_reference_over_15s_is_refused():
 
 
 def test_seedance_2_ref_video_seconds_is_a_derived_number_field():
-    spec = {f["name"]: f for f in OFFERS["seedance-2-480p-video-ref"]["fields"]}[
-        "ref_video_seconds"
-    ]
+    spec = {f["name"]: f for f in OFFERS["seedance-2-480p-video-ref"]["fields"]}["ref_video_seconds"]
     assert spec["type"] == "number"
     assert spec["derived"] is True
-    assert "ref_video_seconds" not in {
-        f["name"] for f in OFFERS["seedance-2-480p"]["fields"]
-    }
+    assert "ref_video_seconds" not in {f["name"] for f in OFFERS["seedance-2-480p"]["fields"]}
 
 
 def test_seedance_2_audio_is_free():
     # "Audio is a free toggle via generate_audio (defaults to true)": 18 x 5 either way
-    assert quote(
-        "seedance-2-480p", prompt="x", duration=5, generate_audio=False
-    ) == Decimal("90")
-    assert quote(
-        "seedance-2-480p", prompt="x", duration=5, generate_audio=True
-    ) == Decimal("90")
+    assert quote("seedance-2-480p", prompt="x", duration=5, generate_audio=False) == Decimal("90")
+    assert quote("seedance-2-480p", prompt="x", duration=5, generate_audio=True) == Decimal("90")
     spec = {f["name"]: f for f in OFFERS["seedance-2-480p"]["fields"]}["generate_audio"]
     assert spec["default"] is True
 
 
 @pytest.mark.parametrize("duration", [3, 16])
 def test_seedance_2_duration_is_4_to_15(duration):
-    assert (
-        refusal("seedance-2-fast-480p", prompt="x", duration=duration).code
-        == "invalid_params"
-    )
+    assert refusal("seedance-2-fast-480p", prompt="x", duration=duration).code == "invalid_params"
 
 
 def test_seedance_2_prompt_limit_2500():
-    assert (
-        refusal("seedance-2-fast-480p", prompt="x" * 2501, duration=4).code
-        == "prompt_too_long"
-    )
+    assert refusal("seedance-2-fast-480p", prompt="x" * 2501, duration=4).code == "prompt_too_long"
 
 
 def test_seedance_2_aspect_ratios():
     # "Supported aspect ratios: 1:1, 4:3, 3:4, 16:9, 9:16, 21:9, adaptive"
-    assert quote(
-        "seedance-2-480p", prompt="x", duration=4, aspect_ratio="adaptive"
-    ) == Decimal("72")
-    assert (
-        refusal("seedance-2-480p", prompt="x", duration=4, aspect_ratio="4:5").code
-        == "invalid_params"
-    )
+    assert quote("seedance-2-480p", prompt="x", duration=4, aspect_ratio="adaptive") == Decimal("72")
+    assert refusal("seedance-2-480p", prompt="x", duration=4, aspect_ratio="4:5").code == "invalid_params"
 
 
 def test_seedance_2_image_to_video_refuses_reference_videos():
@@ -338,48 +297,26 @@ def test_seedance_2_image_to_video_refuses_reference_videos():
 def test_seedance_2_image_to_video_first_and_optional_last_frame():
     base = {"prompt": "x", "duration": 4, "generation_type": "image-to-video"}
     assert refusal("seedance-2-480p", **base).code == "invalid_params"
-    assert (
-        refusal("seedance-2-480p", **base, source_media_urls=[AUD]).code
-        == "invalid_params"
-    )
+    assert refusal("seedance-2-480p", **base, source_media_urls=[AUD]).code == "invalid_params"
     # 18 x 4 = 72, with up to 3 audio clips allowed in this mode
-    assert quote(
-        "seedance-2-480p", **base, source_media_urls=[IMG, IMG2, AUD, AUD, AUD]
-    ) == Decimal("72")
-    assert (
-        refusal("seedance-2-480p", **base, source_media_urls=[IMG, IMG2, IMG]).code
-        == "invalid_params"
-    )
+    assert quote("seedance-2-480p", **base, source_media_urls=[IMG, IMG2, AUD, AUD, AUD]) == Decimal("72")
+    assert refusal("seedance-2-480p", **base, source_media_urls=[IMG, IMG2, IMG]).code == "invalid_params"
 
 
 def test_seedance_2_hard_limits_use_the_docs_codes():
     # "More than 9 images -> too_many_images"
-    assert (
-        refusal(
-            "seedance-2-480p", prompt="x", duration=4, source_media_urls=[IMG] * 10
-        ).code
-        == "too_many_images"
-    )
+    assert refusal("seedance-2-480p", prompt="x", duration=4, source_media_urls=[IMG] * 10).code == "too_many_images"
     # "More than 3 videos -> too_many_videos"
-    error = refusal(
-        "seedance-2-480p-video-ref", prompt="x", duration=4, source_media_urls=[VID] * 4
-    )
+    error = refusal("seedance-2-480p-video-ref", prompt="x", duration=4, source_media_urls=[VID] * 4)
     assert error.code == "too_many_videos"
     # "More than 3 audios -> too_many_audios"
-    assert (
-        refusal(
-            "seedance-2-480p", prompt="x", duration=4, source_media_urls=[AUD] * 4
-        ).code
-        == "too_many_audios"
-    )
+    assert refusal("seedance-2-480p", prompt="x", duration=4, source_media_urls=[AUD] * 4).code == "too_many_audios"
 
 
 def test_seedance_2_text_to_video_takes_9_images_3_videos_3_audios():
     urls = [IMG] * 9 + [VID] * 3 + [AUD] * 3
     # (15 + 4) x 13 = 247
-    assert quote(
-        "seedance-2-480p-video-ref", prompt="x", duration=4, source_media_urls=urls
-    ) == Decimal("247")
+    assert quote("seedance-2-480p-video-ref", prompt="x", duration=4, source_media_urls=urls) == Decimal("247")
 
 
 def test_seedance_2_video_goes_to_the_video_ref_variant():
@@ -420,10 +357,7 @@ def test_seedance_2_video_goes_to_the_video_ref_variant():
     ],
 )
 def test_gemini_omni_duration_variants(model, expected):
-    assert (
-        quote(model, prompt="a barista", aspect_ratio="9:16", source_media_urls=[IMG])
-        == expected
-    )
+    assert quote(model, prompt="a barista", aspect_ratio="9:16", source_media_urls=[IMG]) == expected
 
 
 @pytest.mark.parametrize(
@@ -437,10 +371,7 @@ def test_gemini_omni_duration_variants(model, expected):
     ],
 )
 def test_gemini_omni_video_ref_variants_are_flat(model, expected):
-    assert (
-        quote(model, prompt="restyle", aspect_ratio="16:9", source_media_urls=[VID])
-        == expected
-    )
+    assert quote(model, prompt="restyle", aspect_ratio="16:9", source_media_urls=[VID]) == expected
     # flat: the trim window does not change the price
     assert (
         quote(
@@ -485,33 +416,22 @@ def test_gemini_omni_video_on_a_duration_variant_is_a_variant_mismatch():
 
 
 def test_gemini_omni_at_most_one_video():
-    error = refusal(
-        "gemini-omni-video-720p-video-ref", prompt="x", source_media_urls=[VID, VID]
-    )
+    error = refusal("gemini-omni-video-720p-video-ref", prompt="x", source_media_urls=[VID, VID])
     assert error.code == "invalid_params"
     assert "1" in error.message
 
 
 def test_gemini_omni_refuses_audio_urls():
     # "Audio file URLs are not accepted (returns unsupported_audio_url)"
-    error = refusal(
-        "gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG, AUD]
-    )
+    error = refusal("gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG, AUD])
     assert error.code == "unsupported_audio_url"
 
 
 def test_gemini_omni_seven_reference_slots():
     # field limit: 7 slots, so never more than 7 URLs
-    assert (
-        refusal(
-            "gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG] * 8
-        ).code
-        == "too_many_files"
-    )
+    assert refusal("gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG] * 8).code == "too_many_files"
     # 7 images fill the 7 slots: 110 credits
-    assert quote(
-        "gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG] * 7
-    ) == Decimal("110")
+    assert quote("gemini-omni-video-720p-4s", prompt="x", source_media_urls=[IMG] * 7) == Decimal("110")
     # "each character_id consumes 1 slot": 6 images + 2 characters = 8 slots
     error = refusal(
         "gemini-omni-video-720p-4s",
@@ -545,12 +465,7 @@ def test_gemini_omni_reference_requirements():
     # "Duration variants accept 1–7 image references"
     assert refusal("gemini-omni-video-720p-4s", prompt="x").code == "invalid_params"
     # a video-ref variant takes its duration from the source clip
-    assert (
-        refusal(
-            "gemini-omni-video-720p-video-ref", prompt="x", source_media_urls=[IMG]
-        ).code
-        == "invalid_params"
-    )
+    assert refusal("gemini-omni-video-720p-video-ref", prompt="x", source_media_urls=[IMG]).code == "invalid_params"
 
 
 @pytest.mark.parametrize("key", ["sound", "negative_prompt", "duration", "resolution"])
@@ -666,17 +581,9 @@ def test_motion_control_inputs(model):
     # "1 image + 1 video"
     clean = offer_check(offer, {"prompt": "dance", "source_media_urls": [IMG, VID]})
     assert clean["generation_type"] == "image-to-video"
-    assert (
-        refusal(model, prompt="dance", source_media_urls=[IMG, IMG2]).code
-        == "invalid_params"
-    )
-    assert (
-        refusal(model, prompt="dance", source_media_urls=[IMG]).code == "invalid_params"
-    )
-    assert (
-        refusal(model, prompt="dance", source_media_urls=[IMG, VID, VID]).code
-        == "too_many_files"
-    )
+    assert refusal(model, prompt="dance", source_media_urls=[IMG, IMG2]).code == "invalid_params"
+    assert refusal(model, prompt="dance", source_media_urls=[IMG]).code == "invalid_params"
+    assert refusal(model, prompt="dance", source_media_urls=[IMG, VID, VID]).code == "too_many_files"
     # "video file typically up to 100 MB"
     media = {f["name"]: f for f in offer["fields"]}["source_media_urls"]
     assert media["max_bytes"] == 100 * 1024 * 1024
@@ -710,16 +617,11 @@ def test_seedance_1_5_pro_modes():
     assert error.code == "invalid_params"
     # image-to-video: exactly 2 images
     i2v = {**base, "generation_type": "image-to-video"}
-    assert (
-        refusal("seedance-1-5-pro", **i2v, source_media_urls=[IMG]).code
-        == "invalid_params"
-    )
+    assert refusal("seedance-1-5-pro", **i2v, source_media_urls=[IMG]).code == "invalid_params"
     assert refusal("seedance-1-5-pro", **i2v).code == "invalid_params"
     offer_check(OFFERS["seedance-1-5-pro"], {**i2v, "source_media_urls": [IMG, IMG2]})
     # "seedance-1-5-pro | 4s, 8s, 12s"
-    assert (
-        refusal("seedance-1-5-pro", prompt="x", duration="5s").code == "invalid_params"
-    )
+    assert refusal("seedance-1-5-pro", prompt="x", duration="5s").code == "invalid_params"
 
 
 @pytest.mark.parametrize(
@@ -860,16 +762,11 @@ def test_wan_2_7_extras():
         },
     )
     assert clean["last_frame_url"] == [IMG2]
-    assert (
-        refusal("wan-2-7-720p", prompt="x", duration=7, last_frame_url=IMG2).code
-        == "invalid_params"
-    )
+    assert refusal("wan-2-7-720p", prompt="x", duration=7, last_frame_url=IMG2).code == "invalid_params"
 
 
 def test_p_image_edit_defaults():
-    clean = offer_check(
-        OFFERS["p-image-edit"], {"prompt": "x", "source_media_urls": [IMG]}
-    )
+    clean = offer_check(OFFERS["p-image-edit"], {"prompt": "x", "source_media_urls": [IMG]})
     assert clean["turbo"] is True
     assert clean["disable_safety_checker"] is True
     assert clean["aspect_ratio"] == "auto"
@@ -886,11 +783,7 @@ def test_negative_prompt_only_where_documented():
         "wan-2-7-1080p",
         "kling-2-5-image-to-video-pro",
     }
-    having = {
-        o["id"]
-        for o in DATA["offers"]
-        if any(f["name"] == "negative_prompt" for f in o["fields"])
-    }
+    having = {o["id"] for o in DATA["offers"] if any(f["name"] == "negative_prompt" for f in o["fields"])}
     assert having == documented
 
 

@@ -47,32 +47,74 @@ def test_every_model_of_the_price_list_is_offered():
     # "image 17 models", "video 15 models", "audio 7 models", "text 8 models", "utility 14 models"
     expected = {
         "image": {
-            "flux-2-flex", "flux-2-pro", "gpt-image-1.5", "gpt-image-2", "gpt-4o-image",
-            "grok-imagine-text-to-image", "image-passthrough", "nano-banana", "nano-banana-2",
-            "nano-banana-pro", "recraft-remove-background", "bytedance-seedream-v4",
-            "seedream-4.5-text-to-image", "seedream-4.5-edit", "seedream-5-lite",
-            "topaz-image-upscale", "z-image",
+            "flux-2-flex",
+            "flux-2-pro",
+            "gpt-image-1.5",
+            "gpt-image-2",
+            "gpt-4o-image",
+            "grok-imagine-text-to-image",
+            "image-passthrough",
+            "nano-banana",
+            "nano-banana-2",
+            "nano-banana-pro",
+            "recraft-remove-background",
+            "bytedance-seedream-v4",
+            "seedream-4.5-text-to-image",
+            "seedream-4.5-edit",
+            "seedream-5-lite",
+            "topaz-image-upscale",
+            "z-image",
         },
         "video": {
-            "add-audio", "add-subtitles", "veo3", "grok-imagine-image-to-video",
-            "grok-imagine-text-to-video", "video-passthrough", "kling-2.6",
-            "kling-2.6/motion-control", "kling-3.0", "kling-3.0-elements",
-            "kling-3.0/motion-control", "seedance-2.0-kie", "seedance-2.0-fast",
-            "stitch-videos", "topaz-video-upscale",
+            "add-audio",
+            "add-subtitles",
+            "veo3",
+            "grok-imagine-image-to-video",
+            "grok-imagine-text-to-video",
+            "video-passthrough",
+            "kling-2.6",
+            "kling-2.6/motion-control",
+            "kling-3.0",
+            "kling-3.0-elements",
+            "kling-3.0/motion-control",
+            "seedance-2.0-kie",
+            "seedance-2.0-fast",
+            "stitch-videos",
+            "topaz-video-upscale",
         },
         "audio": {
-            "elevenlabs-audio-isolation", "elevenlabs-tts-v2", "elevenlabs-text-to-dialogue",
-            "audio-passthrough", "elevenlabs-sound-effect-v2", "suno-cover-audio",
+            "elevenlabs-audio-isolation",
+            "elevenlabs-tts-v2",
+            "elevenlabs-text-to-dialogue",
+            "audio-passthrough",
+            "elevenlabs-sound-effect-v2",
+            "suno-cover-audio",
             "suno-create-music",
         },
         "text": {
-            "claude-haiku-4-5", "claude-opus-4-6", "claude-sonnet-4-6", "deepseek-chat",
-            "gemini-3.1-pro", "gpt-5.2", "text-passthrough", "prompt-enhancer",
+            "claude-haiku-4-5",
+            "claude-opus-4-6",
+            "claude-sonnet-4-6",
+            "deepseek-chat",
+            "gemini-3.1-pro",
+            "gpt-5.2",
+            "text-passthrough",
+            "prompt-enhancer",
         },
         "utility": {
-            "combine-text", "composition-render", "compositor-v2", "extract-frame", "json-parser",
-            "last-frame", "noise-grid-overlay", "reference-asset", "remove-silence",
-            "resize-crop-image", "elevenlabs-stt", "prompt-concatenator", "timeline-stitch",
+            "combine-text",
+            "composition-render",
+            "compositor-v2",
+            "extract-frame",
+            "json-parser",
+            "last-frame",
+            "noise-grid-overlay",
+            "reference-asset",
+            "remove-silence",
+            "resize-crop-image",
+            "elevenlabs-stt",
+            "prompt-concatenator",
+            "timeline-stitch",
             "trim-video",
         },
     }
@@ -105,22 +147,34 @@ def test_direct_api_only_for_image_and_video():
         # "GPT Image 2 gpt-image-2 | 12 credits"; example params {"aspect_ratio": "1:1", "resolution": "1K"}
         ("gpt-image-2", {"prompt": "p", "aspect_ratio": "1:1", "resolution": "1K"}, "12"),
         ("gpt-4o-image", {"prompt": "p"}, "6"),  # "GPT-4o Image gpt-4o-image | 6 credits"
-        ("grok-imagine-text-to-image", {"prompt": "p"}, "4"),  # "Grok Image grok-imagine-text-to-image | 4 credits"
+        # "Grok Image grok-imagine-text-to-image | 4 credits"
+        ("grok-imagine-text-to-image", {"prompt": "p"}, "4"),
         ("nano-banana", {"prompt": "p"}, "4"),  # "Nano Banana nano-banana | 4 credits"
         ("nano-banana", {"prompt": "p", "image_url": IMG}, "4"),  # same line, with an image
-        ("recraft-remove-background", {"image_url": IMG}, "1"),  # "Remove Background recraft-remove-background | 1 credits"
-        ("bytedance-seedream-v4", {"prompt": "p", "resolution": "4K"}, "7"),  # "Seedream 4.0 bytedance-seedream-v4 | 7 credits"
-        ("seedream-4.5-text-to-image", {"prompt": "p"}, "6.5"),  # "Seedream 4.5 seedream-4.5-text-to-image | 6.5 credits"
-        ("seedream-4.5-edit", {"prompt": "p", "image_url": IMG}, "6.5"),  # "Seedream 4.5 Edit seedream-4.5-edit | 6.5 credits"
-        ("seedream-5-lite", {"prompt": "p"}, "5.5"),  # "Seedream 5 Lite seedream-5-lite | 5.5 credits"
+        # "Remove Background recraft-remove-background | 1 credits"
+        ("recraft-remove-background", {"image_url": IMG}, "1"),
+        # "Seedream 4.0 bytedance-seedream-v4 | 7 credits"
+        ("bytedance-seedream-v4", {"prompt": "p", "resolution": "4K"}, "7"),
+        # "Seedream 4.5 seedream-4.5-text-to-image | 6.5 credits"
+        ("seedream-4.5-text-to-image", {"prompt": "p"}, "6.5"),
+        # "Seedream 4.5 Edit seedream-4.5-edit | 6.5 credits"
+        ("seedream-4.5-edit", {"prompt": "p", "image_url": IMG}, "6.5"),
+        # "Seedream 5 Lite seedream-5-lite | 5.5 credits"
+        ("seedream-5-lite", {"prompt": "p"}, "5.5"),
         ("z-image", {"prompt": "p"}, "0.8"),  # "Z-Image z-image | 0.8 credits"
-        ("add-audio", {"video_url": VID, "audio_url": AUD}, "2"),  # "Add Audio add-audio | 2 credits"
+        # "Add Audio add-audio | 2 credits"
+        ("add-audio", {"video_url": VID, "audio_url": AUD}, "2"),
         ("add-subtitles", {"video_url": VID}, "2"),  # "Add Subtitles add-subtitles | 2 credits"
-        ("stitch-videos", {"video_url": [VID, VID]}, "2"),  # "Stitch Videos stitch-videos | 2 credits"
-        ("elevenlabs-text-to-dialogue", {"prompt": "p"}, "14"),  # "ElevenLabs TTS V3 elevenlabs-text-to-dialogue | 14 credits"
-        ("suno-cover-audio", {"prompt": "p", "audio_url": AUD}, "12"),  # "Suno Cover Audio suno-cover-audio | 12 credits"
-        ("suno-create-music", {"prompt": "p"}, "12"),  # "Suno Create Music suno-create-music | 12 credits"
-        ("claude-haiku-4-5", {"prompt": "p"}, "2"),  # "Claude Haiku 4.5 claude-haiku-4-5 | 2 credits"
+        # "Stitch Videos stitch-videos | 2 credits"
+        ("stitch-videos", {"video_url": [VID, VID]}, "2"),
+        # "ElevenLabs TTS V3 elevenlabs-text-to-dialogue | 14 credits"
+        ("elevenlabs-text-to-dialogue", {"prompt": "p"}, "14"),
+        # "Suno Cover Audio suno-cover-audio | 12 credits"
+        ("suno-cover-audio", {"prompt": "p", "audio_url": AUD}, "12"),
+        # "Suno Create Music suno-create-music | 12 credits"
+        ("suno-create-music", {"prompt": "p"}, "12"),
+        # "Claude Haiku 4.5 claude-haiku-4-5 | 2 credits"
+        ("claude-haiku-4-5", {"prompt": "p"}, "2"),
         ("deepseek-chat", {"prompt": "p"}, "2"),  # "DeepSeek deepseek-chat | 2 credits"
         ("prompt-enhancer", {"prompt": "p"}, "4"),  # "Prompt Enhancer prompt-enhancer | 4 credits"
         ("composition-render", {}, "3"),  # "Composition composition-render | 3 credits"
@@ -128,8 +182,10 @@ def test_direct_api_only_for_image_and_video():
         ("extract-frame", {"video_url": VID}, "2"),  # "Extract Frame extract-frame | 2 credits"
         ("last-frame", {"video_url": VID}, "2"),  # "Last Frame last-frame | 2 credits"
         ("remove-silence", {"video_url": VID}, "2"),  # "Remove Silence remove-silence | 2 credits"
-        ("resize-crop-image", {"image_url": IMG}, "2"),  # "Resize / Crop resize-crop-image | 2 credits"
-        ("timeline-stitch", {"video_url": [VID, VID]}, "2"),  # "Timeline Stitch timeline-stitch | 2 credits"
+        # "Resize / Crop resize-crop-image | 2 credits"
+        ("resize-crop-image", {"image_url": IMG}, "2"),
+        # "Timeline Stitch timeline-stitch | 2 credits"
+        ("timeline-stitch", {"video_url": [VID, VID]}, "2"),
         ("trim-video", {"video_url": VID}, "2"),  # "Trim Video trim-video | 2 credits"
     ],
 )
@@ -158,7 +214,8 @@ def test_approximate_flat_price_is_recorded_as_its_number():
         ("combine-text", {"prompt": "p"}),  # "Combine Text combine-text | 0 credits"
         ("json-parser", {"prompt": "{}"}),  # "JSON Parser json-parser | 0 credits"
         ("reference-asset", {"media_url": IMG}),  # "Reference Asset reference-asset | 0 credits"
-        ("prompt-concatenator", {"prompt": "p"}),  # "Text Passthrough prompt-concatenator | 0 credits"
+        # "Text Passthrough prompt-concatenator | 0 credits"
+        ("prompt-concatenator", {"prompt": "p"}),
     ],
 )
 def test_zero_price_models(model, params):
@@ -192,7 +249,8 @@ def test_topaz_image_upscale_range():
 def test_veo3_range():
     # "Google Veo 3.1 veo3 | 30-370 credits"; example params {"model": "veo3_fast", "resolution": "1080p"}
     assert amount("veo3", prompt="p", model="veo3_lite", resolution="720p") == Decimal("30")
-    assert amount("veo3", prompt="p", model="veo3_fast", resolution="1080p", image_url=IMG) == Decimal("65")  # (reading)
+    # (reading)
+    assert amount("veo3", prompt="p", model="veo3_fast", resolution="1080p", image_url=IMG) == Decimal("65")
     assert amount("veo3", prompt="p", model="veo3", resolution="4K") == Decimal("370")
 
 
@@ -334,7 +392,8 @@ def test_speech_to_text_per_minute():
         ("claude-sonnet-4-6", "1", "6"),  # "Claude Sonnet 4.6 claude-sonnet-4-6 | 1-6 credits est."
         ("gemini-3.1-pro", "1", "5"),  # "Gemini 3.1 Pro gemini-3.1-pro | 1-5 credits est."
         ("gpt-5.2", "2", "7"),  # "GPT-5.2 gpt-5.2 | 2-7 credits est."
-        ("elevenlabs-tts-v2", "6", "12"),  # "ElevenLabs TTS V2 elevenlabs-tts-v2 | 6-12 credits" (reading: estimate)
+        # "ElevenLabs TTS V2 elevenlabs-tts-v2 | 6-12 credits" (reading: estimate)
+        ("elevenlabs-tts-v2", "6", "12"),
     ],
 )
 def test_estimates_hold_the_top(model, low, high):
@@ -348,7 +407,8 @@ def test_estimates_hold_the_top(model, low, high):
 
 
 def test_veo3_doc_example_is_accepted():
-    # API example: "model": "veo3", params {"image_url": ..., "model": "veo3_fast", "resolution": "1080p", "aspect_ratio": "16:9"}
+    # API example: "model": "veo3",
+    # params {"image_url": ..., "model": "veo3_fast", "resolution": "1080p", "aspect_ratio": "16:9"}
     clean = offer_check(
         OFFERS["veo3"],
         {"prompt": "p", "image_url": IMG, "model": "veo3_fast", "resolution": "1080p", "aspect_ratio": "16:9"},

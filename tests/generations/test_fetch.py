@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
 from generations.fetch import (
@@ -124,9 +128,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         for addr in answer:
             ip = ipaddress.ip_address(addr)
             if ip.version == 4:
-                infos.append(
-                    (socket.AF_INET, socket.SOCK_STREAM, 6, "", (addr, int(port or 0)))
-                )
+                infos.append((socket.AF_INET, socket.SOCK_STREAM, 6, "", (addr, int(port or 0))))
             else:
                 infos.append(
                     (
@@ -173,46 +175,55 @@ class Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, self.headers.get("Host", "")))
         path, _, query = self.path.partition("?")
         params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
-        if path == "/ok":
-            self._send(200, PNG, content_type="image/png; charset=binary")
-        elif path == "/host":
-            self._send(
-                200, self.headers.get("Host", "").encode(), content_type="text/plain"
-            )
-        elif path == "/redirect":
-            self._send(
-                int(params.get("status", "302")), headers={"Location": params["to"]}
-            )
-        elif path == "/redirect-empty":
-            self._send(302)
-        elif path == "/loop":
-            self._send(302, headers={"Location": "/loop"})
-        elif path == "/big":
-            self._send(200, b"x" * int(params["n"]), length=params.get("cl") != "0")
-        elif path == "/chunked":
-            # HTTP/1.0 framing by default: send a chunked body by hand.
-            self.send_response(200)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            for _ in range(int(params["chunks"])):
-                self.wfile.write(b"400\r\n" + b"y" * 1024 + b"\r\n")
-            self.wfile.write(b"0\r\n\r\n")
-        elif path == "/status":
-            self._send(int(params["code"]), b"nope")
-        elif path == "/slow":
-            time.sleep(float(params.get("s", "1.5")))
-            self._send(200, b"late")
-        elif path == "/drip":
-            self.send_response(200)
-            self.send_header("Connection", "close")
-            self.end_headers()
-            for _ in range(int(params.get("n", "20"))):
-                self.wfile.write(b"z" * 10)
-                self.wfile.flush()
-                time.sleep(0.1)
-        else:
+        route = getattr(self, "route_" + path.strip("/").replace("-", "_"), None)
+        if route is None:
             self._send(404, b"missing")
+        else:
+            route(params)
+
+    def route_ok(self, params: dict[str, str]) -> None:
+        self._send(200, PNG, content_type="image/png; charset=binary")
+
+    def route_host(self, params: dict[str, str]) -> None:
+        self._send(200, self.headers.get("Host", "").encode(), content_type="text/plain")
+
+    def route_redirect(self, params: dict[str, str]) -> None:
+        self._send(int(params.get("status", "302")), headers={"Location": params["to"]})
+
+    def route_redirect_empty(self, params: dict[str, str]) -> None:
+        self._send(302)
+
+    def route_loop(self, params: dict[str, str]) -> None:
+        self._send(302, headers={"Location": "/loop"})
+
+    def route_big(self, params: dict[str, str]) -> None:
+        # cl=0: no Content-Length, the body ends when the connection closes.
+        self._send(200, b"x" * int(params["n"]), length=params.get("cl") != "0")
+
+    def route_chunked(self, params: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for _ in range(int(params["chunks"])):
+            self.wfile.write(b"400\r\n" + b"y" * 1024 + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def route_status(self, params: dict[str, str]) -> None:
+        self._send(int(params["code"]), b"nope")
+
+    def route_slow(self, params: dict[str, str]) -> None:
+        time.sleep(float(params.get("s", "1.5")))
+        self._send(200, b"late")
+
+    def route_drip(self, params: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for _ in range(int(params.get("n", "20"))):
+            self.wfile.write(b"z" * 10)
+            self.wfile.flush()
+            time.sleep(0.1)
 
 
 class LocalServer(ThreadingHTTPServer):
@@ -461,9 +472,7 @@ def test_legacy_ipv4_decoding(host: str, expected: str | None) -> None:
     assert (None if decoded is None else str(decoded)) == expected
 
 
-@pytest.mark.parametrize(
-    "host", ["1.2.3.4.5", "256.1.1.1", "1.16777216", "08.0.0.1", "4294967296"]
-)
+@pytest.mark.parametrize("host", ["1.2.3.4.5", "256.1.1.1", "1.16777216", "08.0.0.1", "4294967296"])
 def test_malformed_numeric_hosts_are_refused(host: str) -> None:
     with pytest.raises(UnsafeURLError):
         _legacy_ipv4(host)
@@ -509,9 +518,7 @@ def test_is_forbidden_address(address: str, forbidden: bool) -> None:
 def test_success_returns_bytes_type_and_size(server: LocalServer) -> None:
     result, body = fetch(base(server) + "/ok", allow_hosts=allow(server))
     assert body == PNG
-    assert result == FetchResult(
-        final_url=base(server) + "/ok", content_type="image/png", size=len(PNG)
-    )
+    assert result == FetchResult(final_url=base(server) + "/ok", content_type="image/png", size=len(PNG))
 
 
 def test_allow_list_accepts_url_and_list_forms(server: LocalServer) -> None:
@@ -535,9 +542,7 @@ def test_relative_redirect_is_followed(server: LocalServer) -> None:
 
 @pytest.mark.parametrize("status", [301, 303, 307, 308])
 def test_other_redirect_statuses(server: LocalServer, status: int) -> None:
-    result, _ = fetch(
-        base(server) + f"/redirect?status={status}&to=/ok", allow_hosts=allow(server)
-    )
+    result, _ = fetch(base(server) + f"/redirect?status={status}&to=/ok", allow_hosts=allow(server))
     assert result.final_url.endswith("/ok")
 
 
@@ -639,9 +644,7 @@ def test_redirect_without_location(server: LocalServer) -> None:
 
 
 @pytest.mark.parametrize("user_supplied", [True, False])
-def test_content_length_over_cap_is_refused_before_reading(
-    server: LocalServer, user_supplied: bool
-) -> None:
+def test_content_length_over_cap_is_refused_before_reading(server: LocalServer, user_supplied: bool) -> None:
     buf = io.BytesIO()
     with pytest.raises(FetchError) as exc:
         fetch_to_file(
@@ -757,3 +760,88 @@ def test_invalid_arguments() -> None:
         fetch_to_file(f"http://{PUBLIC_V4}/", io.BytesIO(), max_bytes=-1)
     with pytest.raises(ValueError):
         url_check("http://127.0.0.1/", allow_hosts=["127.0.0.1:notaport"])
+
+
+# --------------------------------------------------------------------------
+# HTTPS: the socket is pinned to the vetted IP while SNI and certificate
+# verification still use the URL's host name.
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path: Any) -> Iterator[tuple[LocalServer, ssl.SSLContext, list[str]]]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=media.example.com",
+            "-addext",
+            "subjectAltName=DNS:media.example.com",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server_names: list[str] = []
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+
+    def remember_sni(sock: ssl.SSLObject, name: str | None, ctx: ssl.SSLContext) -> None:
+        server_names.append(name or "")
+
+    server_ctx.sni_callback = remember_sni
+    srv = LocalServer(("127.0.0.1", 0), Handler)
+    srv.requests = []
+    srv.socket = server_ctx.wrap_socket(srv.socket, server_side=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    yield srv, client_ctx, server_names
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=2)
+
+
+def test_https_is_pinned_with_original_sni_and_certificate_name(
+    tls_server: tuple[LocalServer, ssl.SSLContext, list[str]],
+    fake_dns: dict[str, Any],
+    connect_spy: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    srv, client_ctx, server_names = tls_server
+    port = srv.server_address[1]
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: client_ctx)
+    fake_dns["media.example.com"] = ["127.0.0.1"]
+    result, body = fetch(
+        f"https://media.example.com:{port}/host",
+        allow_hosts={f"media.example.com:{port}"},
+    )
+    assert body == f"media.example.com:{port}".encode()
+    assert result.final_url == f"https://media.example.com:{port}/host"
+    assert server_names == ["media.example.com"]
+    assert connect_spy == [("127.0.0.1", port)]
+
+
+def test_https_rebinding_is_caught_before_tls(
+    listener: CountingListener, fake_dns: dict[str, Any], connect_spy: list[Any]
+) -> None:
+    answers = iter([[PUBLIC_V4]])
+    fake_dns["media.example.com"] = lambda: next(answers, ["127.0.0.1"])
+    with pytest.raises(UnsafeURLError):
+        fetch(f"https://media.example.com:{listener.port}/a.png")
+    assert connect_spy == []
+    assert listener.connections() == 0

@@ -78,9 +78,7 @@ def test_aspect_size_auto_is_square(auto: str | None) -> None:
         ("16:9", "auto", (1024, 576)),
     ],
 )
-def test_aspect_size_resolution(
-    ratio: str, resolution: str | None, expected: tuple[int, int]
-) -> None:
+def test_aspect_size_resolution(ratio: str, resolution: str | None, expected: tuple[int, int]) -> None:
     assert media.aspect_size(ratio, resolution) == expected
 
 
@@ -118,9 +116,7 @@ def test_render_image_png_exact_size_and_deterministic() -> None:
 def test_render_image_text_changes_pixels() -> None:
     """Different prompts with the same background seed differ in the text area."""
     a = Image.open(io.BytesIO(media.render_image("short", 256, 256)))
-    b = Image.open(
-        io.BytesIO(media.render_image("a considerably longer prompt text", 256, 256))
-    )
+    b = Image.open(io.BytesIO(media.render_image("a considerably longer prompt text", 256, 256)))
     assert a.tobytes() != b.tobytes()
 
 
@@ -169,9 +165,7 @@ def _open_video(data: bytes) -> tuple[av.container.InputContainer, float]:
     ],
 )
 @pytest.mark.parametrize("with_audio", [False, True])
-def test_render_video(
-    container: str, format_token: str, vcodecs: set[str], acodec: str, with_audio: bool
-) -> None:
+def test_render_video(container: str, format_token: str, vcodecs: set[str], acodec: str, with_audio: bool) -> None:
     fps, seconds = 12, 2.5
     data = media.render_video(
         "a cat surfing a wave",
@@ -204,9 +198,7 @@ def test_render_video(
 
 
 def test_render_video_frame_count_rounding_and_odd_size() -> None:
-    data = media.render_video(
-        "odd", 1.04, 101, 57, fps=10
-    )  # 10.4 frames -> 10; odd sizes -> even
+    data = media.render_video("odd", 1.04, 101, 57, fps=10)  # 10.4 frames -> 10; odd sizes -> even
     c, duration = _open_video(data)
     try:
         assert abs(duration - 1.0) <= 1 / 10
@@ -235,9 +227,7 @@ def test_render_video_rejects_bad_args() -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("seconds", "rate"), [(1.0, 22050), (1.2345, 22050), (2.5, 44100), (0.3, 8000)]
-)
+@pytest.mark.parametrize(("seconds", "rate"), [(1.0, 22050), (1.2345, 22050), (2.5, 44100), (0.3, 8000)])
 def test_render_audio_exact_length(seconds: float, rate: int) -> None:
     data = media.render_audio(seconds, sample_rate=rate)
     with wave.open(io.BytesIO(data)) as w:
@@ -307,23 +297,15 @@ def test_probe_identifies_renderer_outputs() -> None:
         "height": 80,
         "duration": None,
     }
-    assert (
-        media.probe(media.render_image("p", 120, 80, fmt="JPEG"))["content_type"]
-        == "image/jpeg"
-    )
-    assert (
-        media.probe(media.render_image("p", 120, 80, fmt="WEBP"))["content_type"]
-        == "image/webp"
-    )
+    assert media.probe(media.render_image("p", 120, 80, fmt="JPEG"))["content_type"] == "image/jpeg"
+    assert media.probe(media.render_image("p", 120, 80, fmt="WEBP"))["content_type"] == "image/webp"
 
     mp4 = media.probe(media.render_video("v", 2, *SMALL))
     assert mp4["kind"] == "video" and mp4["content_type"] == "video/mp4"
     assert (mp4["width"], mp4["height"]) == SMALL
     assert abs(mp4["duration"] - 2) <= 1 / 12
 
-    webm = media.probe(
-        media.render_video("v", 1.5, *SMALL, container="webm", with_audio=True)
-    )
+    webm = media.probe(media.render_video("v", 1.5, *SMALL, container="webm", with_audio=True))
     assert webm["kind"] == "video" and webm["content_type"] == "video/webm"
     assert abs(webm["duration"] - 1.5) <= 1 / 12
 
@@ -350,8 +332,7 @@ def _garbage() -> tuple[bytes, ...]:
         b"\x00" * 4096,
         bytes(rnd.getrandbits(8) for _ in range(20000)),
         bytes(rnd.getrandbits(8) for _ in range(64)),
-        b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nope</body></html>"
-        * 10,
+        b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nope</body></html>" * 10,
         b"  <html><body>Access denied</body></html>",
         json.dumps({"error": {"message": "quota exceeded"}}).encode(),
         b"Hello, this is just some plain text that is not media at all.\n" * 50,

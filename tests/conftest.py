@@ -1,0 +1,191 @@
+"""Shared fixtures: the sandbox providers and a Celery worker as real processes,
+and the people every test needs (an owner, a teammate, a stranger in another team).
+
+Tests that involve the worker use ``transaction=True`` so the worker, on its
+own connection, sees what the test committed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Role
+from accounts.services import membership_add, team_create, user_signup
+from billing.services import credits_grant
+from catalog.services import catalog_sync
+from project.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+class Sandbox:
+    """A handle on the sandbox process: its URL and its /_sandbox controls."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=10)
+
+    def configure(self, **values) -> dict:
+        return self.http.post("/_sandbox/config", json=values).raise_for_status().json()
+
+    def stats(self) -> dict:
+        return self.http.get("/_sandbox/stats").raise_for_status().json()
+
+    def reset(self) -> None:
+        self.http.post("/_sandbox/reset").raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process(tmp_path_factory) -> Iterator[Sandbox]:
+    port = free_port()
+    log = (tmp_path_factory.mktemp("sandbox") / "sandbox.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--delay", "1"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    sandbox = Sandbox(f"http://127.0.0.1:{port}")
+
+    def up() -> bool:
+        try:
+            return sandbox.http.get("/_sandbox/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, timeout=20, message="the sandbox to start")
+    allow = [f"127.0.0.1:{port}"]
+    original = (settings.PROVIDERS, settings.OUTBOUND_URL_ALLOWLIST)
+    settings.PROVIDERS = {
+        name: {"base_url": f"{sandbox.url}/{name}", "api_key": settings.SANDBOX_API_KEY} for name in settings.PROVIDERS
+    }
+    settings.OUTBOUND_URL_ALLOWLIST = allow
+    yield sandbox
+    settings.PROVIDERS, settings.OUTBOUND_URL_ALLOWLIST = original
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def sandbox(sandbox_process: Sandbox) -> Sandbox:
+    """The sandbox, reset to quick successful jobs for each test."""
+    sandbox_process.reset()
+    sandbox_process.configure(delay=1, fail="none", media_scale=256)
+    return sandbox_process
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host") or ""
+    auth = f"{db.get('USER') or ''}:{db.get('PASSWORD') or ''}@"
+    if host.startswith("/"):
+        return f"postgresql://{auth}/{db['NAME']}?host={host}"
+    return f"postgresql://{auth}{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, sandbox_process, media_root, tmp_path_factory) -> Iterator[None]:
+    """A real Celery worker process on a queue of this test session's own."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "MEDIA_ROOT": str(media_root),
+        "OUTBOUND_URL_ALLOWLIST": ",".join(settings.OUTBOUND_URL_ALLOWLIST),
+        **{f"{name.upper()}_API_BASE_URL": config["base_url"] for name, config in settings.PROVIDERS.items()},
+    }
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "project", "worker", "-Q", queue, "-c", "2", "-l", "info",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for(lambda: "ready" in log_path.read_text(), timeout=60, message="the Celery worker to start")
+        yield
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def catalog(db) -> None:
+    catalog_sync(providers=["kubflow"])
+
+
+class People:
+    def __init__(self) -> None:
+        self.owner = user_signup(username="olivia", email="olivia@example.com", password="correct horse 1")
+        self.team = team_create(name="Northwind", owner=self.owner, slug="northwind")
+        self.teammate = user_signup(username="theo", email="theo@example.com", password="correct horse 2")
+        membership_add(team=self.team, user=self.teammate, role=Role.MEMBER)
+        self.stranger = user_signup(username="sam", email="sam@example.com", password="correct horse 3")
+        self.other_team = team_create(name="Contoso", owner=self.stranger, slug="contoso")
+        credits_grant(team=self.team, amount=Decimal("100"), reason="test credits")
+        credits_grant(team=self.other_team, amount=Decimal("100"), reason="test credits")
+
+
+@pytest.fixture
+def people(db) -> People:
+    return People()
+
+
+def client_for_team(client, user, team):
+    """A logged-in test client working in ``team``."""
+    client.force_login(user)
+    session = client.session
+    session["team_slug"] = team.slug
+    session.save()
+    return client
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop the embedded servers if this test session started them."""
+    from project import embedded
+
+    if embedded.started_here:
+        embedded.stop()
