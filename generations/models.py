@@ -10,6 +10,7 @@ advance the same job.
 from __future__ import annotations
 
 from decimal import Decimal
+import secrets
 from functools import partial
 
 from django.conf import settings
@@ -53,6 +54,10 @@ class Generation(models.Model):
     credits_charged = models.DecimalField(**CREDITS, null=True, blank=True)
     breakdown = models.CharField(max_length=300, blank=True)
 
+    # Set just before the provider is asked to start the job: a job found with this
+    # set and no provider_job_id may or may not have been accepted (see services).
+    submit_started_at = models.DateTimeField(null=True, blank=True)
+    webhook_token = models.CharField(max_length=64, unique=True, default=partial(secrets.token_urlsafe, 32))
     attempts = models.PositiveSmallIntegerField(default=0)
     polls = models.PositiveIntegerField(default=0)
     lease_owner = models.CharField(max_length=64, blank=True)

@@ -29,6 +29,7 @@ from catalog.services import price_quote
 from generations.assets import AssetError, asset_store_from_url
 from generations.models import ACTIVE_STATUSES, Generation, Status
 from generations.providers import client_for
+from generations.signals import generation_finished
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
 
 logger = logging.getLogger(__name__)
@@ -268,6 +269,7 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
             return False
         generation.status = status
         hold = Hold.objects.get(generation=generation)
+        transaction.on_commit(lambda: generation_finished.send(sender=Generation, generation=generation))
         if status == Status.COMPLETED:
             hold_capture(hold=hold, amount=generation.credits_quoted, reason=f"Charged for {generation.public_id}")
             Generation.objects.filter(pk=generation.pk).update(credits_charged=generation.credits_quoted)

@@ -68,7 +68,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     if offer is None:
         raise Http404("No model is available")
     if request.method == "GET":
-        return render(request, "generations/gallery.html#composer", _composer_context(request))
+        return render(request, "generations/_composer.html", _composer_context(request))
     form = GenerationForm(request.POST, offer=offer)
     if form.is_valid():
         try:
@@ -99,7 +99,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     status = 422 if request.htmx else 200
     response = render(
         request,
-        "generations/gallery.html#composer" if request.htmx else "generations/gallery.html",
+        "generations/_composer.html" if request.htmx else "generations/gallery.html",
         {**_composer_context(request, form), "generations": [], "active_ids": []},
         status=status,
     )
@@ -113,7 +113,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 @require_GET
 def composer_fields(request: HttpRequest) -> HttpResponse:
     """The composer for another model (HTMX swap when the model select changes)."""
-    return render(request, "generations/gallery.html#composer", _composer_context(request))
+    return render(request, "generations/_composer.html", _composer_context(request))
 
 
 @team_member_required
@@ -128,7 +128,7 @@ def quote(request: HttpRequest) -> HttpResponse:
     wallet = wallet_for_team(team=request.team)
     balance_after = wallet.available - form.quote.credits if form.quote and wallet else None
     return render(
-        request, "generations/gallery.html#price", {"form": form, "offer": offer, "balance_after": balance_after}
+        request, "generations/_composer.html#price", {"form": form, "offer": offer, "balance_after": balance_after}
     )
 
 

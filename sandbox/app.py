@@ -8,14 +8,23 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sandbox import kubflow
+from importlib import import_module
+
 from sandbox.core import STATUS_TEXT, Behaviour, Request, Response, Store, json_response
 
 logger = logging.getLogger("sandbox")
 
-PROVIDERS: dict[str, Callable[[Store, Request, str, str], Response]] = {
-    "kubflow": kubflow.handle,
-}
+# Each provider module has ``handle(store, request, path, api_key) -> Response``.
+PROVIDERS = ("kubflow", "kubeez", "krea", "cliprise")
+
+
+def _handler(provider: str) -> Callable[[Store, Request, str, str], Response] | None:
+    if provider not in PROVIDERS:
+        return None
+    try:
+        return import_module(f"sandbox.{provider}").handle
+    except ImportError:
+        return None
 
 
 class SandboxApp:
@@ -42,7 +51,7 @@ class SandboxApp:
         if path.startswith("/_sandbox/"):
             return self.control(request, path[len("/_sandbox/") :])
         provider, _, rest = path.lstrip("/").partition("/")
-        handler = PROVIDERS.get(provider)
+        handler = _handler(provider)
         if handler is None:
             return json_response(404, {"error": f"no sandbox provider at /{provider}"})
         return handler(self.store, request, "/" + rest, self.api_key)

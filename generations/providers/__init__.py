@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from generations.providers.base import ProviderClient, ProviderError
-from generations.providers.kubflow import KubflowClient
 
-_CLIENTS = {"kubflow": KubflowClient}
+CLIENTS = {
+    "kubflow": "generations.providers.kubflow.KubflowClient",
+    "kubeez": "generations.providers.kubeez.KubeezClient",
+    "krea": "generations.providers.krea.KreaClient",
+    "cliprise": "generations.providers.cliprise.ClipriseClient",
+}
 
 
 def client_for(provider_slug: str) -> ProviderClient:
     try:
-        client_class = _CLIENTS[provider_slug]
-    except KeyError:
+        client_class = import_string(CLIENTS[provider_slug])
+    except (KeyError, ImportError):
         raise ProviderError(
             "provider_unavailable", f"The studio cannot run jobs on {provider_slug} yet", permanent=True
         ) from None

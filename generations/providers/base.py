@@ -42,13 +42,29 @@ class JobState:
 
 
 @dataclass(frozen=True)
+class LocalMedia:
+    """A source file the user uploaded to the studio, to hand to the provider.
+
+    Providers with an upload API (Kubeez ``/v1/upload/media``, Krea ``/assets``)
+    get the bytes; the others get ``public_url``, a signed studio URL they can fetch.
+    """
+
+    path: str
+    filename: str
+    content_type: str
+    kind: str  # image | video | audio
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
 class SubmitRequest:
     model_id: str
     category: str
     spec: dict[str, Any]  # the offer's catalog spec (fields, wire hints)
-    params: dict[str, Any]  # checked parameters, named as the provider names them
+    params: dict[str, Any]  # checked parameters, named as the provider names them; media fields hold URL lists
     reference: str  # our generation id, for the provider's logs
-    webhook_url: str | None = None
+    webhook_url: str | None = None  # a per-job unguessable studio URL, for providers that call back
+    uploads: dict[str, list[LocalMedia]] = field(default_factory=dict)  # media field -> files to pass along
 
 
 class ProviderClient(Protocol):
