@@ -9,8 +9,8 @@ advance the same job.
 
 from __future__ import annotations
 
-from decimal import Decimal
 import secrets
+from decimal import Decimal
 from functools import partial
 
 from django.conf import settings

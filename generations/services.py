@@ -29,8 +29,8 @@ from catalog.services import price_quote
 from generations.assets import AssetError, asset_store_from_url
 from generations.models import ACTIVE_STATUSES, Generation, Status
 from generations.providers import client_for
-from generations.signals import generation_finished
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
+from generations.signals import generation_finished
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
-
 from importlib import import_module
+from typing import Any
 
 from sandbox.core import STATUS_TEXT, Behaviour, Request, Response, Store, json_response
 
