@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -176,6 +177,29 @@ def _set_status(generation: Generation, expected: str, **fields: Any) -> bool:
     return bool(updated)
 
 
+def webhook_url_for(generation: Generation) -> str:
+    """The job's own unguessable callback URL, for providers that call back."""
+    path = reverse(
+        "generations:provider_webhook",
+        kwargs={"provider": generation.offer.provider.slug, "token": generation.webhook_token},
+    )
+    return f"{settings.STUDIO_PUBLIC_URL}{path}"
+
+
+def generation_webhook_received(*, provider_slug: str, token: str) -> bool:
+    """A provider says a job changed: read its status now. Duplicates and late calls change nothing."""
+    public_id = (
+        Generation.objects.filter(webhook_token=token, offer__provider__slug=provider_slug)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    if public_id is None:
+        return False
+    Generation.objects.filter(public_id=public_id, status__in=ACTIVE_STATUSES).update(next_check_at=timezone.now())
+    _enqueue_on_commit(public_id)
+    return True
+
+
 def _submit(generation: Generation) -> float:
     offer = generation.offer
     client = client_for(offer.provider.slug)
@@ -186,6 +210,7 @@ def _submit(generation: Generation) -> float:
             spec=offer.spec,
             params=generation.params,
             reference=generation.public_id,
+            webhook_url=webhook_url_for(generation),
         )
     )
     _set_status(

@@ -4,8 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import team_member_required
@@ -21,7 +22,7 @@ from generations.selectors import (
     generations_by_ids,
     generations_for_team,
 )
-from generations.services import generation_submit
+from generations.services import generation_submit, generation_webhook_received
 
 PAGE_SIZE = 48
 
@@ -174,3 +175,12 @@ def asset_file(request: HttpRequest, public_id: str, asset_id: str, variant: str
     return FileResponse(
         asset.file.open("rb"), content_type=asset.content_type, as_attachment=download, filename=asset.filename
     )
+
+
+@csrf_exempt
+@require_POST
+def provider_webhook(request: HttpRequest, provider: str, token: str) -> HttpResponse:
+    """A provider's callback. Never trusted alone: it only triggers an immediate status read."""
+    if not generation_webhook_received(provider_slug=provider, token=token):
+        raise Http404("Unknown callback")
+    return JsonResponse({"ok": True})

@@ -206,6 +206,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Where providers can reach the studio (webhooks, signed source-media URLs).
+STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Providers --------------------------------------------------------------
 SANDBOX_HOST = os.environ.get("SANDBOX_HOST", "127.0.0.1")
 SANDBOX_PORT = env_int("SANDBOX_PORT", 8100)

@@ -13,6 +13,7 @@ provider account is out of credits), ``never`` (the job never finishes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -35,6 +36,7 @@ class Behaviour:
     fail_rate: float = 1.0  # the share of jobs the failure applies to
     progress_steps: int = 4
     media_scale: int = 512  # long side of generated images and videos, in pixels
+    flaps: int = 0  # the first N status reads of each job answer 503, then the job behaves
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():
@@ -42,7 +44,7 @@ class Behaviour:
                 raise ValueError(f"fail must be one of {sorted(FAILURE_KINDS)}")
             if key in {"delay", "fail_rate"}:
                 value = float(value)
-            elif key in {"progress_steps", "media_scale"}:
+            elif key in {"progress_steps", "media_scale", "flaps"}:
                 value = int(value)
             elif key != "fail":
                 raise ValueError(f"unknown setting {key!r}")
@@ -119,9 +121,14 @@ class Store:
             job = self.jobs.get(job_id)
         return job if job and job.provider == provider else None
 
-    def count(self, name: str) -> None:
+    def count(self, name: str) -> int:
         with self.lock:
             self.counters[name] += 1
+            return self.counters[name]
+
+    def flapping(self, job: Job) -> bool:
+        """True while a flapping job should still answer 503 (its first ``flaps`` status reads)."""
+        return job.behaviour.flaps > 0 and self.count(f"flap:{job.id}") <= job.behaviour.flaps
 
     def add_file(self, content_type: str, data: bytes, extension: str, *, expired: bool = False) -> str:
         token = f"{secrets.token_urlsafe(16)}.{extension}"
@@ -136,6 +143,20 @@ class Store:
             self.jobs.clear()
             self.files.clear()
             self.counters.clear()
+
+
+def webhook_later(delay: float, url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    """POST ``body`` to ``url`` after ``delay`` seconds, once, best effort (as providers do)."""
+
+    def send() -> None:
+        import httpx
+
+        with contextlib.suppress(httpx.HTTPError):  # delivery is not guaranteed, as the providers say
+            httpx.post(url, json=body, headers=headers or {}, timeout=5)
+
+    timer = threading.Timer(max(delay, 0.0), send)
+    timer.daemon = True
+    timer.start()
 
 
 class Request:
