@@ -28,8 +28,17 @@ def _provider_hosts() -> frozenset[str]:
     return frozenset(settings.OUTBOUND_URL_ALLOWLIST)
 
 
+# An asset's index is result_index * 100 + its position inside a zip (0 for a plain file),
+# so the job knows which provider results are stored whatever they unpacked into.
+ZIP_SLOTS = 100
+
+
+def result_indexes_stored(generation: Generation) -> set[int]:
+    return {index // ZIP_SLOTS for index in generation.assets.values_list("index", flat=True)}
+
+
 def asset_store_from_url(*, generation: Generation, index: int, url: str) -> list[Asset]:
-    """Download one provider result and store it (a zip becomes one asset per file inside)."""
+    """Download provider result number ``index`` and store it (a zip becomes one asset per file inside)."""
     with tempfile.NamedTemporaryFile(suffix=".download", delete=False) as handle:
         path = handle.name
         try:
@@ -47,7 +56,16 @@ def asset_store_from_url(*, generation: Generation, index: int, url: str) -> lis
     try:
         if zipfile.is_zipfile(path):
             return _store_zip(generation, index, path)
-        return [_store_file(generation, index, path, allow_text=generation.offer.output == "text", source_url=url)]
+        return [
+            _store_file(
+                generation,
+                index * ZIP_SLOTS,
+                path,
+                allow_text=generation.offer.output == "text",
+                source_url=url,
+                filename=f"{generation.public_id}-{index + 1}",
+            )
+        ]
     finally:
         os.unlink(path)
 
@@ -55,7 +73,7 @@ def asset_store_from_url(*, generation: Generation, index: int, url: str) -> lis
 def _store_zip(generation: Generation, index: int, path: str) -> list[Asset]:
     assets = []
     with zipfile.ZipFile(path) as archive:
-        members = [m for m in archive.infolist() if not m.is_dir()][:32]
+        members = [m for m in archive.infolist() if not m.is_dir()][: ZIP_SLOTS - 1]
         total = sum(m.file_size for m in members)
         if total > settings.OUTPUT_MAX_BYTES:
             raise AssetError("too_large", "the result archive is too large", permanent=True)
@@ -64,18 +82,29 @@ def _store_zip(generation: Generation, index: int, path: str) -> list[Asset]:
                 out.write(archive.read(member))
                 inner = out.name
             try:
-                assets.append(_store_file(generation, index * 100 + offset, inner, allow_text=False, source_url=""))
+                assets.append(
+                    _store_file(
+                        generation,
+                        index * ZIP_SLOTS + offset,
+                        inner,
+                        allow_text=False,
+                        source_url="",
+                        filename=f"{generation.public_id}-{index + 1}-{offset + 1}",
+                    )
+                )
             finally:
                 os.unlink(inner)
     return assets
 
 
-def _store_file(generation: Generation, index: int, path: str, *, allow_text: bool, source_url: str) -> Asset:
+def _store_file(
+    generation: Generation, index: int, path: str, *, allow_text: bool, source_url: str, filename: str
+) -> Asset:
     try:
         info = media_probe(path, allow_text=allow_text)
     except MediaError as exc:
         raise AssetError("bad_output", str(exc), permanent=True) from exc
-    filename = f"{generation.public_id}-{index + 1}.{info.extension}"
+    filename = f"{filename}.{info.extension}"
     thumbnail = None
     if info.kind == "image":
         thumbnail = image_thumbnail(path)
@@ -96,7 +125,7 @@ def _store_file(generation: Generation, index: int, path: str, *, allow_text: bo
     with open(path, "rb") as handle:
         asset.file.save(filename, File(handle), save=False)
     if thumbnail:
-        asset.thumbnail.save(f"{generation.public_id}-{index + 1}.jpg", ContentFile(thumbnail), save=False)
+        asset.thumbnail.save(filename.rsplit(".", 1)[0] + ".jpg", ContentFile(thumbnail), save=False)
     try:
         with transaction.atomic():
             asset.save()

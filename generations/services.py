@@ -27,7 +27,8 @@ from billing.models import Hold
 from billing.services import credit_hold, hold_capture, hold_release
 from catalog.models import Offer
 from catalog.services import price_quote
-from generations.assets import AssetError, asset_store_from_url
+from generations.assets import AssetError, asset_store_from_url, result_indexes_stored
+from generations.failpoints import failpoint
 from generations.models import ACTIVE_STATUSES, Generation, Status
 from generations.providers import client_for
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
@@ -35,8 +36,9 @@ from generations.signals import generation_finished
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=getattr(settings, "GENERATION_LEASE_SECONDS", 120))
-MAX_ATTEMPTS = getattr(settings, "GENERATION_MAX_ATTEMPTS", 6)
+LEASE = timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
+MAX_ATTEMPTS = settings.GENERATION_MAX_ATTEMPTS
+SWEEP_GRACE = timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
 POLL_FIRST = 2.0
 POLL_CAP = 60.0
 DEADLINES = {  # how long a job may take end to end, by what it makes
@@ -95,13 +97,18 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enqueue_on_commit(public_id: str, delay: float = 0) -> None:
+    """Send the job's next step after commit. If the broker is down the job is not lost:
+    its ``next_check_at`` is due, and the sweeper enqueues it once the broker is back."""
     from generations.tasks import generation_advance_task
 
     def send() -> None:
-        if delay > 0:
-            generation_advance_task.apply_async(args=[public_id], countdown=delay)
-        else:
-            generation_advance_task.delay(public_id)
+        try:
+            if delay > 0:
+                generation_advance_task.apply_async(args=[public_id], countdown=delay, retry=False)
+            else:
+                generation_advance_task.apply_async(args=[public_id], retry=False)
+        except Exception:  # the broker is unreachable; the sweeper will resume the job
+            logger.warning("could not enqueue %s; the sweeper will resume it", public_id, exc_info=True)
 
     transaction.on_commit(send)
 
@@ -152,7 +159,18 @@ def generation_advance(*, public_id: str) -> Step | None:
     next_in: float | None = None
     try:
         if timezone.now() > generation.deadline_at:
-            _finish_failed(generation, "deadline_exceeded", "The provider did not finish in time.")
+            _finish_failed(
+                generation,
+                "deadline_exceeded",
+                "The provider did not finish in time, so the job was stopped and nothing was charged.",
+            )
+        elif generation.status == Status.QUEUED and generation.submit_started_at and not generation.provider_job_id:
+            _finish_failed(
+                generation,
+                "submission_unconfirmed",
+                "The studio lost contact while starting this job and cannot tell whether the provider "
+                "accepted it. It was not sent again, so it cannot be charged twice; nothing was charged.",
+            )
         elif generation.status == Status.QUEUED:
             next_in = _submit(generation)
         elif generation.status == Status.RUNNING:
@@ -201,18 +219,34 @@ def generation_webhook_received(*, provider_slug: str, token: str) -> bool:
 
 
 def _submit(generation: Generation) -> float:
+    """Start the job at the provider, at most once.
+
+    ``submit_started_at`` is written before the request. A provider that refuses
+    (ProviderError) clears it, so a retry is safe; a worker that dies after
+    sending leaves it set, and the job is then never sent again (see
+    generation_advance).
+    """
     offer = generation.offer
     client = client_for(offer.provider.slug)
-    job_id = client.submit(
-        SubmitRequest(
-            model_id=offer.model_id,
-            category=offer.category,
-            spec=offer.spec,
-            params=generation.params,
-            reference=generation.public_id,
-            webhook_url=webhook_url_for(generation),
+    if not _set_status(generation, Status.QUEUED, submit_started_at=timezone.now()):
+        return None
+    failpoint("before_submit")
+    try:
+        job_id = client.submit(
+            SubmitRequest(
+                model_id=offer.model_id,
+                category=offer.category,
+                spec=offer.spec,
+                params=generation.params,
+                reference=generation.public_id,
+                webhook_url=webhook_url_for(generation),
+            )
         )
-    )
+    except ProviderError:
+        # The provider answered with a refusal: nothing was accepted, a retry is safe.
+        Generation.objects.filter(pk=generation.pk, provider_job_id="").update(submit_started_at=None)
+        raise
+    failpoint("after_accept_before_save")
     _set_status(
         generation,
         Status.QUEUED,
@@ -222,12 +256,14 @@ def _submit(generation: Generation) -> float:
         attempts=0,
         progress=0,
     )
+    failpoint("after_accept")
     return poll_delay(0)
 
 
 def _poll(generation: Generation) -> float | None:
     client = client_for(generation.offer.provider.slug)
     state = client.status(generation.provider_job_id, generation.offer.spec)
+    failpoint("during_poll")
     polls = generation.polls + 1
     if state.status == COMPLETED:
         if not state.outputs:
@@ -254,19 +290,40 @@ def _poll(generation: Generation) -> float | None:
 
 
 def _download(generation: Generation) -> float | None:
-    stored = set(generation.assets.values_list("index", flat=True))
-    for index, url in enumerate(generation.result_urls):
+    """Store every output not stored yet. The job completes (and is charged) only once all are ours."""
+    stored = result_indexes_stored(generation)
+    refreshed = False
+    for index, url in enumerate(list(generation.result_urls)):
         if index in stored:
             continue
         try:
             asset_store_from_url(generation=generation, index=index, url=url)
         except AssetError as exc:
-            if exc.permanent:
-                _finish_failed(generation, exc.code, f"The result could not be saved: {exc}")
-                return None
-            raise ProviderError(exc.code, str(exc), permanent=False) from exc
+            if not exc.permanent:
+                raise ProviderError(exc.code, str(exc), permanent=False) from exc
+            if not refreshed and _refresh_result_urls(generation):
+                refreshed = True  # the provider gave fresh URLs: try them once
+                return 0.0
+            _finish_failed(generation, exc.code, f"The result could not be saved: {exc}")
+            return None
+        failpoint("during_download")
+    failpoint("before_complete")
     _finish(generation, Status.COMPLETED)
+    failpoint("after_capture")
     return None
+
+
+def _refresh_result_urls(generation: Generation) -> bool:
+    """Result URLs expire: read the job's status again for fresh ones. True when they changed."""
+    try:
+        state = client_for(generation.offer.provider.slug).status(generation.provider_job_id, generation.offer.spec)
+    except ProviderError:
+        return False
+    if state.status != COMPLETED or not state.outputs or state.outputs == generation.result_urls:
+        return False
+    Generation.objects.filter(pk=generation.pk, status=Status.DOWNLOADING).update(result_urls=state.outputs)
+    generation.result_urls = state.outputs
+    return True
 
 
 def _provider_error(generation: Generation, exc: ProviderError) -> float | None:
@@ -312,7 +369,7 @@ def generations_resume_stale(*, now=None, limit: int = 500) -> int:
     due = (
         Generation.objects.filter(status__in=ACTIVE_STATUSES)
         .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - timedelta(seconds=30)))
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - SWEEP_GRACE))
         .values_list("public_id", flat=True)[:limit]
     )
     from generations.tasks import generation_advance_task

@@ -235,6 +235,12 @@ OUTPUT_MAX_BYTES = env_int("OUTPUT_MAX_BYTES", 500 * 1024 * 1024)
 from celery.schedules import schedule  # noqa: E402
 
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30)
+# A worker holds a job for at most this long per step; a lease that runs out
+# means the worker died, and the sweeper hands the job to another.
+GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
+GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 6)
+# How overdue a job's next check must be before the sweeper re-enqueues it.
+SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "generations-sweep": {
         "task": "generations.tasks.generations_sweep_task",
