@@ -4,6 +4,8 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from project.ids import public_id
 
@@ -36,6 +38,7 @@ class Team(models.Model):
 
 
 class Membership(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "mem"), editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -51,3 +54,68 @@ class Membership(models.Model):
     @property
     def can_manage(self) -> bool:
         return self.role in {Role.OWNER, Role.ADMIN}
+
+
+class Invite(models.Model):
+    """A single-use, expiring link that makes whoever opens it a member of a team.
+
+    Only a hash of the token is stored: the link is shown once, to the person
+    who created it. With ``email`` set, only the account with that address can
+    use it.
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "inv"), editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, accepted_by__isnull=True)
+                | Q(accepted_at__isnull=False, accepted_by__isnull=False),
+                name="invite_accepted_by_whom",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True), name="invite_used_or_revoked"
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="invite_expires_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} to {self.team} as {self.role}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class AuditEvent(models.Model):
+    """Who did what to a team or to the studio's settings. Append-only (a trigger refuses changes)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=40, db_index=True)
+    summary = models.CharField(max_length=300)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary

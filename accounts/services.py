@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Membership, Role, Team, User
+from accounts.models import AuditEvent, Invite, Membership, Role, Team, User
 from billing.services import wallet_create
 from project.ids import public_id
 
@@ -37,3 +42,192 @@ def user_signup(*, username: str, email: str, password: str) -> User:
 def membership_add(*, team: Team, user: User, role: str = Role.MEMBER) -> Membership:
     membership, _ = Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})
     return membership
+
+
+# --- audit ------------------------------------------------------------------------
+
+
+def audit_record(
+    *, action: str, summary: str, team: Team | None = None, actor: User | None = None, detail: dict | None = None
+) -> AuditEvent:
+    """Write one line of the append-only audit log (who did what, to which team)."""
+    return AuditEvent.objects.create(action=action, summary=summary[:300], team=team, actor=actor, detail=detail or {})
+
+
+# --- team administration ----------------------------------------------------------
+
+INVITE_TTL = timedelta(days=7)
+
+
+class TeamAdminError(Exception):
+    """A team change the rules refuse (the message says why, for the person who tried)."""
+
+
+class InviteError(Exception):
+    """An invite link that can't be used (expired, used, revoked, meant for someone else)."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def roles_grantable(actor_role: str) -> set[str]:
+    """Owners hand out any role; admins make members and admins; members manage nobody."""
+    if actor_role == Role.OWNER:
+        return {Role.OWNER, Role.ADMIN, Role.MEMBER}
+    if actor_role == Role.ADMIN:
+        return {Role.ADMIN, Role.MEMBER}
+    return set()
+
+
+def _team_locked(team: Team) -> Team:
+    """Lock the team row: membership changes of one team run one after another (the last-owner rule)."""
+    return Team.objects.select_for_update().get(pk=team.pk)
+
+
+def _actor_role(team: Team, actor: User) -> str:
+    role = Membership.objects.filter(team=team, user=actor).values_list("role", flat=True).first()
+    if role is None:
+        raise TeamAdminError("You are not a member of this team.")
+    return role
+
+
+@transaction.atomic
+def invite_create(
+    *, team: Team, actor: User, role: str = Role.MEMBER, email: str = "", ttl: timedelta = INVITE_TTL
+) -> tuple[Invite, str]:
+    """Make a single-use invite link. Returns the invite and its token, which is shown once and never stored."""
+    if role not in roles_grantable(_actor_role(team, actor)):
+        raise TeamAdminError(f"You can't invite someone as {Role(role).label.lower()}.")
+    token = secrets.token_urlsafe(32)
+    invite = Invite.objects.create(
+        team=team,
+        role=role,
+        email=email.strip().lower(),
+        token_hash=_token_hash(token),
+        created_by=actor,
+        expires_at=timezone.now() + ttl,
+    )
+    audit_record(
+        action="invite.create",
+        team=team,
+        actor=actor,
+        summary=f"Invited {invite.email or 'someone with the link'} as {invite.get_role_display().lower()}",
+        detail={"invite": invite.public_id, "role": role, "email": invite.email},
+    )
+    return invite, token
+
+
+def invite_for_token(*, token: str) -> Invite | None:
+    return Invite.objects.select_related("team", "created_by").filter(token_hash=_token_hash(token)).first()
+
+
+@transaction.atomic
+def invite_accept(*, token: str, user: User) -> Membership:
+    """Join the invite's team. The link works once: a conditional update claims it."""
+    invite = invite_for_token(token=token)
+    if invite is None:
+        raise InviteError("This invite link is not valid.")
+    if invite.email and invite.email != user.email.lower():
+        raise InviteError(f"This invite is for {invite.email}. Log in with that account to accept it.")
+    existing = Membership.objects.filter(team=invite.team, user=user).first()
+    if existing:
+        raise InviteError(f"You are already a member of {invite.team.name}.")
+    now = timezone.now()
+    claimed = Invite.objects.filter(
+        pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_by=user)
+    if not claimed:
+        invite.refresh_from_db()
+        reason = {"accepted": "has already been used", "revoked": "was revoked", "expired": "has expired"}
+        raise InviteError(f"This invite link {reason.get(invite.state, 'is not valid')}.")
+    _team_locked(invite.team)
+    membership = Membership.objects.create(team=invite.team, user=user, role=invite.role)
+    audit_record(
+        action="member.join",
+        team=invite.team,
+        actor=user,
+        summary=f"{user.username} joined as {membership.get_role_display().lower()} (invited by {invite.created_by.username})",
+        detail={"invite": invite.public_id, "member": membership.public_id},
+    )
+    return membership
+
+
+@transaction.atomic
+def invite_revoke(*, invite: Invite, actor: User) -> bool:
+    if not roles_grantable(_actor_role(invite.team, actor)):
+        raise TeamAdminError("Only owners and admins can revoke invites.")
+    revoked = Invite.objects.filter(pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(
+            action="invite.revoke",
+            team=invite.team,
+            actor=actor,
+            summary=f"Revoked the invite for {invite.email or 'a link'} ({invite.public_id})",
+            detail={"invite": invite.public_id},
+        )
+    return bool(revoked)
+
+
+def _other_owners(membership: Membership) -> int:
+    return Membership.objects.filter(team=membership.team, role=Role.OWNER).exclude(pk=membership.pk).count()
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, actor: User) -> Membership:
+    """Change a member's role. Admins can't touch owners or make owners; a team always keeps an owner."""
+    if role not in Role.values:
+        raise TeamAdminError("Unknown role.")
+    _team_locked(membership.team)
+    membership = Membership.objects.select_related("team", "user").get(pk=membership.pk)
+    grantable = roles_grantable(_actor_role(membership.team, actor))
+    if not grantable:
+        raise TeamAdminError("Only owners and admins can change roles.")
+    if role not in grantable or membership.role not in grantable:
+        raise TeamAdminError("Only an owner can change an owner's role or make someone an owner.")
+    if membership.role == role:
+        return membership
+    if membership.role == Role.OWNER and not _other_owners(membership):
+        raise TeamAdminError(f"{membership.user.username} is the last owner. Make someone else an owner first.")
+    before = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        action="member.role",
+        team=membership.team,
+        actor=actor,
+        summary=f"Changed {membership.user.username}'s role from {before} to {role}",
+        detail={"member": membership.public_id, "before": before, "after": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Remove a member (or, when ``actor`` is that member, leave). The last owner can't go."""
+    _team_locked(membership.team)
+    membership = Membership.objects.select_related("team", "user").get(pk=membership.pk)
+    leaving = membership.user_id == actor.pk
+    if not leaving:
+        grantable = roles_grantable(_actor_role(membership.team, actor))
+        if not grantable:
+            raise TeamAdminError("Only owners and admins can remove members.")
+        if membership.role not in grantable:
+            raise TeamAdminError("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER and not _other_owners(membership):
+        raise TeamAdminError(
+            "You are the last owner: make someone else an owner before leaving."
+            if leaving
+            else f"{membership.user.username} is the last owner and can't be removed."
+        )
+    username = membership.user.username
+    audit_record(
+        action="member.leave" if leaving else "member.remove",
+        team=membership.team,
+        actor=actor,
+        summary=f"{username} left the team" if leaving else f"Removed {username} from the team",
+        detail={"member": membership.public_id, "role": membership.role},
+    )
+    membership.delete()

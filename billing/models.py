@@ -74,7 +74,10 @@ class Hold(models.Model):
                 name="hold_resolved_at_matches_state",
             ),
         ]
-        indexes = [models.Index(fields=["state", "expires_at"], name="hold_open_expiry")]
+        indexes = [
+            models.Index(fields=["state", "expires_at"], name="hold_open_expiry"),
+            models.Index(fields=["wallet", "created_at"], name="hold_wallet_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.amount} ({self.state})"
@@ -128,6 +131,12 @@ class LedgerEntry(models.Model):
                 condition=Q(kind__in=["grant", "deduction", "adjustment"]) | Q(hold__isnull=False),
                 name="ledger_hold_entries_name_their_hold",
             ),
+            # A hold is taken once, captured at most once, and given back (released or expired) at most once.
+            models.UniqueConstraint(fields=["hold"], condition=Q(kind="hold"), name="ledger_one_hold_entry"),
+            models.UniqueConstraint(fields=["hold"], condition=Q(kind="capture"), name="ledger_one_capture_per_hold"),
+            models.UniqueConstraint(
+                fields=["hold"], condition=Q(kind__in=["release", "expiry"]), name="ledger_one_release_per_hold"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,3 +146,56 @@ class LedgerEntry(models.Model):
     def amount(self) -> Decimal:
         """The size of the movement, as a person reads it."""
         return self.held_delta if self.kind in {"hold", "release", "expiry"} else self.balance_delta
+
+
+class TeamLimits(models.Model):
+    """A team's own guard rails: a monthly budget with an alert threshold, and when to warn about the balance."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="limits")
+    monthly_budget = models.DecimalField(**CREDITS, null=True, blank=True)
+    alert_percent = models.PositiveSmallIntegerField(default=80)
+    low_balance = models.DecimalField(**CREDITS, default=Decimal("20"))
+    # The first day of the month whose budget alert was sent, so it goes out once a month.
+    budget_alerted_month = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "team limits"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_budget__isnull=True) | Q(monthly_budget__gt=0), name="limits_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(alert_percent__gte=1, alert_percent__lte=100), name="limits_alert_percent_range"
+            ),
+            models.CheckConstraint(condition=Q(low_balance__gte=0), name="limits_low_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Limits of {self.team}"
+
+    @property
+    def alert_at(self) -> Decimal | None:
+        if self.monthly_budget is None:
+            return None
+        return (self.monthly_budget * self.alert_percent / 100).quantize(Decimal("0.01"))
+
+
+class MemberLimit(models.Model):
+    """A monthly spend limit for one member of one team; goes away with the membership."""
+
+    membership = models.OneToOneField("accounts.Membership", on_delete=models.CASCADE, related_name="spend_limit")
+    monthly_limit = models.DecimalField(**CREDITS)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(monthly_limit__gt=0), name="member_limit_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user} in {self.membership.team}: {self.monthly_limit}/month"

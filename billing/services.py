@@ -4,27 +4,37 @@ Every function here runs in a transaction and moves a wallet with one
 conditional ``UPDATE`` whose row count says whether it won: concurrent
 requests can't overdraw a wallet (the update only matches while enough is
 available) and a hold can't resolve twice (only an ``open`` hold matches).
+The database backs both up: a check constraint keeps ``balance >= held``, a
+trigger refuses to touch a resolved hold, unique indexes allow one capture and
+one give-back per hold (migrations 0002 and 0004).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing.models import EntryKind, Hold, HoldState, LedgerEntry, Wallet
+from billing.models import EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
+from billing.selectors import month_start, spend_this_month
 
 if TYPE_CHECKING:
-    from accounts.models import Team, User
+    from accounts.models import Membership, Team, User
+    from catalog.models import ModelFamily, Offer, Provider
     from generations.models import Generation
 
+logger = logging.getLogger(__name__)
+
 HOLD_TTL = timedelta(hours=getattr(settings, "HOLD_TTL_HOURS", 6))
+CENT = Decimal("0.01")
 
 
 class BillingError(Exception):
@@ -42,6 +52,41 @@ class InsufficientCredits(BillingError):
         )
 
 
+class SpendLimitExceeded(InsufficientCredits):
+    """A submission the wallet could pay but a monthly limit refuses.
+
+    A subclass of InsufficientCredits so every caller that already shows that
+    refusal to the user (the composer, the API) shows this one too; ``limit``
+    says which limit (``team_budget`` or ``member_limit``) and ``available``
+    how much is left under it.
+    """
+
+    code = "spend_limit_exceeded"
+
+    def __init__(self, *, limit: str, needed: Decimal, left: Decimal, cap: Decimal, message: str) -> None:
+        self.limit = limit
+        self.needed = needed
+        self.available = left
+        self.cap = cap
+        BillingError.__init__(self, message)
+
+
+def _credits(amount: Decimal | int | str) -> Decimal:
+    """A positive amount in whole cents (the ledger's precision); anything else is a programming error."""
+    value = Decimal(amount)
+    if value <= 0:
+        raise ValueError(f"credit amounts must be positive, not {value}")
+    if value != value.quantize(CENT):
+        raise ValueError(f"credit amounts are whole cents, not {value}")
+    return value.quantize(CENT)
+
+
+def _audit(**fields: Any) -> None:
+    from accounts.services import audit_record  # accounts.services imports this module
+
+    audit_record(**fields)
+
+
 def wallet_create(*, team: Team) -> Wallet:
     wallet, _ = Wallet.objects.get_or_create(team=team)
     return wallet
@@ -51,58 +96,121 @@ def _entry(**fields) -> LedgerEntry:
     return LedgerEntry.objects.create(**fields)
 
 
+def _wallet_locked(team: Team) -> Wallet:
+    return Wallet.objects.select_for_update().get(team=team)
+
+
 @transaction.atomic
 def credits_grant(
     *, team: Team, amount: Decimal, reason: str, actor: User | None = None, idempotency_key: str | None = None
 ) -> LedgerEntry:
-    """Add credits to a team's wallet (staff grants, the demo's starting credits)."""
-    amount = Decimal(amount)
-    if amount <= 0:
-        raise ValueError("A grant must be a positive amount")
+    """Add credits to a team's wallet (staff grants, the demo's starting credits). Idempotent by key."""
+    amount = _credits(amount)
+    if not reason.strip():
+        raise ValueError("A grant needs a reason")
     key = idempotency_key or f"grant:{uuid.uuid4()}"
+    wallet = _wallet_locked(team)  # a retry with the same key waits here, then finds the first entry
     existing = LedgerEntry.objects.filter(idempotency_key=key).first()
     if existing:
         return existing
-    Wallet.objects.filter(team=team).update(balance=F("balance") + amount, updated_at=timezone.now())
-    wallet = Wallet.objects.get(team=team)
-    return _entry(
+    Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    entry = _entry(
         wallet=wallet,
         kind=EntryKind.GRANT,
         balance_delta=amount,
         held_delta=Decimal(0),
         actor=actor,
-        reason=reason,
+        reason=reason.strip(),
         idempotency_key=key,
     )
+    if actor is not None:
+        _audit(
+            action="credits.grant",
+            team=team,
+            actor=actor,
+            summary=f"Granted {amount} credits: {reason.strip()}",
+            detail={"amount": str(amount), "entry": entry.pk},
+        )
+    return entry
+
+
+@transaction.atomic
+def credits_deduct(
+    *, team: Team, amount: Decimal, reason: str, actor: User | None = None, idempotency_key: str | None = None
+) -> LedgerEntry:
+    """Take credits out of a team's wallet (a staff correction). Never below what running jobs hold."""
+    amount = _credits(amount)
+    if not reason.strip():
+        raise ValueError("A deduction needs a reason")
+    key = idempotency_key or f"deduct:{uuid.uuid4()}"
+    wallet = _wallet_locked(team)
+    existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+    if existing:
+        return existing
+    if wallet.available < amount:
+        raise BillingError(
+            f"Can't deduct {amount} credits: the team has {wallet.available} available"
+            f"{f' ({wallet.held} held for running jobs)' if wallet.held else ''}."
+        )
+    Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") - amount, updated_at=timezone.now())
+    entry = _entry(
+        wallet=wallet,
+        kind=EntryKind.DEDUCTION,
+        balance_delta=-amount,
+        held_delta=Decimal(0),
+        actor=actor,
+        reason=reason.strip(),
+        idempotency_key=key,
+    )
+    _audit(
+        action="credits.deduct",
+        team=team,
+        actor=actor,
+        summary=f"Deducted {amount} credits: {reason.strip()}",
+        detail={"amount": str(amount), "entry": entry.pk},
+    )
+    return entry
+
+
+class _Refused(Exception):
+    pass
 
 
 def credit_hold(*, team: Team, amount: Decimal, generation: Generation, actor: User | None, reason: str = "") -> Hold:
-    """Hold credits for a generation. Must run inside the transaction that creates it."""
+    """Hold credits for a generation. Must run inside the transaction that creates it.
+
+    The hold and its entry are written first and the wallet moved last, so
+    the wallet row (which every hold of the team waits on) stays locked only
+    from that update to the commit. When the wallet can't pay, the savepoint
+    takes the hold and its entry back.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("credit_hold must run in the transaction that creates the generation")
-    amount = Decimal(amount)
-    if amount <= 0:
-        raise ValueError("A hold must be a positive amount")
-    updated = Wallet.objects.filter(team=team, balance__gte=F("held") + amount).update(
-        held=F("held") + amount, updated_at=timezone.now()
-    )
-    wallet = Wallet.objects.get(team=team)
-    if not updated:
-        raise InsufficientCredits(needed=amount, available=wallet.available)
-    hold = Hold.objects.create(
-        wallet=wallet, generation=generation, amount=amount, expires_at=timezone.now() + HOLD_TTL
-    )
-    _entry(
-        wallet=wallet,
-        kind=EntryKind.HOLD,
-        balance_delta=Decimal(0),
-        held_delta=amount,
-        hold=hold,
-        generation=generation,
-        actor=actor,
-        reason=reason or f"Hold for {generation.public_id}",
-        idempotency_key=f"hold:{hold.public_id}",
-    )
+    amount = _credits(amount)
+    wallet_id = Wallet.objects.filter(team=team).values_list("pk", flat=True).get()
+    try:
+        with transaction.atomic():
+            hold = Hold.objects.create(
+                wallet_id=wallet_id, generation=generation, amount=amount, expires_at=timezone.now() + HOLD_TTL
+            )
+            _entry(
+                wallet_id=wallet_id,
+                kind=EntryKind.HOLD,
+                balance_delta=Decimal(0),
+                held_delta=amount,
+                hold=hold,
+                generation=generation,
+                actor=actor,
+                reason=reason or f"Hold for {generation.public_id}",
+                idempotency_key=f"hold:{hold.public_id}",
+            )
+            paid = Wallet.objects.filter(pk=wallet_id, balance__gte=F("held") + amount).update(
+                held=F("held") + amount, updated_at=timezone.now()
+            )
+            if not paid:
+                raise _Refused
+    except _Refused:
+        raise InsufficientCredits(needed=amount, available=Wallet.objects.get(pk=wallet_id).available) from None
     return hold
 
 
@@ -119,7 +227,7 @@ def _resolve(hold: Hold, *, state: str, captured: Decimal) -> bool:
 def hold_capture(*, hold: Hold, amount: Decimal, reason: str = "") -> bool:
     """Charge ``amount`` (at most the hold) and release the rest. Exactly once per hold."""
     amount = Decimal(amount)
-    if amount < 0 or amount > hold.amount:
+    if amount < 0 or amount > hold.amount or amount != amount.quantize(CENT):
         raise ValueError(f"capture of {amount} is outside the hold of {hold.amount}")
     if not _resolve(hold, state=HoldState.CAPTURED, captured=amount):
         return False
@@ -172,14 +280,249 @@ def hold_release(*, hold: Hold, reason: str, expired: bool = False) -> bool:
     return True
 
 
-def holds_expire(*, now=None) -> int:
-    """Release holds left open past their expiry (a crash between steps). Safe to run twice at once."""
+def holds_expire(*, now=None, limit: int = 500) -> int:
+    """Release holds left open past their expiry (a crash between steps). Safe to run twice at once.
+
+    Each hold is released in its own transaction by the conditional update in
+    ``_resolve``: a second sweeper waits on the first one's row lock, then
+    finds the hold no longer open and skips it.
+    """
     now = now or timezone.now()
     released = 0
-    for hold in Hold.objects.filter(state=HoldState.OPEN, expires_at__lt=now).order_by("expires_at")[:500]:
+    for hold in Hold.objects.filter(state=HoldState.OPEN, expires_at__lt=now).order_by("expires_at")[:limit]:
         try:
             if hold_release(hold=hold, reason="Hold expired", expired=True):
                 released += 1
         except IntegrityError:
             continue  # another sweeper wrote this release first
+    if released:
+        logger.info("holds_expire: released %s expired hold(s)", released)
     return released
+
+
+# --- limits ---------------------------------------------------------------------
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.quantize(CENT):,}"
+
+
+def spend_limits_check(*, team: Team, user: User, amount: Decimal) -> None:
+    """Refuse a submission that would take the team past its monthly budget or the member past their limit.
+
+    Runs in the submission's transaction, before ``credit_hold``. The limit
+    rows are locked (team budget first, then the member's limit, then the
+    wallet in credit_hold: always that order), so concurrent submissions are
+    checked one after another and can't pass a limit together. Teams without
+    limits take no lock here.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("spend_limits_check must run in the transaction that holds the credits")
+    amount = Decimal(amount)
+    limits = TeamLimits.objects.select_for_update().filter(team=team, monthly_budget__isnull=False).first()
+    member_limit = (
+        MemberLimit.objects.select_for_update(of=("self",)).filter(membership__team=team, membership__user=user).first()
+    )
+    if limits is not None:
+        spent = spend_this_month(team=team)
+        left = max(limits.monthly_budget - spent, Decimal(0))
+        if amount > left:
+            raise SpendLimitExceeded(
+                limit="team_budget",
+                needed=amount,
+                left=left,
+                cap=limits.monthly_budget,
+                message=(
+                    f"This needs {_fmt(amount)} credits and {team.name}'s monthly budget has {_fmt(left)} left "
+                    f"(budget {_fmt(limits.monthly_budget)}). Ask an owner or admin to raise the budget."
+                ),
+            )
+        if limits.alert_at is not None and spent + amount >= limits.alert_at:
+            _budget_alert(limits=limits, spent=spent + amount)
+    if member_limit is not None:
+        spent = spend_this_month(team=team, user=user)
+        left = max(member_limit.monthly_limit - spent, Decimal(0))
+        if amount > left:
+            raise SpendLimitExceeded(
+                limit="member_limit",
+                needed=amount,
+                left=left,
+                cap=member_limit.monthly_limit,
+                message=(
+                    f"This needs {_fmt(amount)} credits and your monthly spend limit in {team.name} has "
+                    f"{_fmt(left)} left (limit {_fmt(member_limit.monthly_limit)}). "
+                    "Ask an owner or admin to raise it."
+                ),
+            )
+
+
+def _budget_alert(*, limits: TeamLimits, spent: Decimal) -> None:
+    """Tell the team's owners and admins, once a month, that spend reached the alert threshold."""
+    month = month_start().date()
+    claimed = (
+        TeamLimits.objects.filter(pk=limits.pk).exclude(budget_alerted_month=month).update(budget_alerted_month=month)
+    )
+    if not claimed:
+        return
+    from accounts.models import Membership, Role
+
+    team = limits.team
+    summary = (
+        f"{team.name} has used {_fmt(spent)} of its {_fmt(limits.monthly_budget)} monthly budget "
+        f"({limits.alert_percent}% alert threshold)."
+    )
+    _audit(action="budget.alert", team=team, summary=summary, detail={"spent": str(spent)})
+    recipients = list(
+        Membership.objects.filter(team=team, role__in=[Role.OWNER, Role.ADMIN])
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+    def send() -> None:
+        try:
+            send_mail(f"Budget alert: {team.name}", summary, None, recipients)
+        except Exception:  # an alert that can't be mailed must not break anything; it is in the audit log
+            logger.exception("budget alert for %s could not be sent", team.slug)
+
+    if recipients:
+        transaction.on_commit(send)
+
+
+@transaction.atomic
+def team_limits_set(
+    *, team: Team, actor: User, monthly_budget: Decimal | None, alert_percent: int, low_balance: Decimal
+) -> TeamLimits:
+    """Set the team's monthly budget (None: no budget), its alert threshold and the low-balance warning."""
+    if monthly_budget is not None:
+        monthly_budget = _credits(monthly_budget)
+    if not 1 <= alert_percent <= 100:
+        raise ValueError("The alert threshold is a percentage from 1 to 100")
+    low_balance = Decimal(low_balance).quantize(CENT)
+    limits, _ = TeamLimits.objects.select_for_update().get_or_create(team=team)
+    before = {
+        "monthly_budget": str(limits.monthly_budget) if limits.monthly_budget is not None else None,
+        "alert_percent": limits.alert_percent,
+        "low_balance": str(limits.low_balance),
+    }
+    rearm = limits.monthly_budget != monthly_budget or limits.alert_percent != alert_percent
+    limits.monthly_budget = monthly_budget
+    limits.alert_percent = alert_percent
+    limits.low_balance = low_balance
+    limits.updated_by = actor
+    fields = ["monthly_budget", "alert_percent", "low_balance", "updated_by", "updated_at"]
+    if rearm:  # a new budget or threshold deserves a new alert this month
+        limits.budget_alerted_month = None
+        fields.append("budget_alerted_month")
+    limits.save(update_fields=fields)
+    after = {
+        "monthly_budget": str(monthly_budget) if monthly_budget is not None else None,
+        "alert_percent": alert_percent,
+        "low_balance": str(low_balance),
+    }
+    if before != after:
+        budget = _fmt(monthly_budget) if monthly_budget is not None else "none"
+        _audit(
+            action="limits.team",
+            team=team,
+            actor=actor,
+            summary=f"Set the monthly budget to {budget}, alert at {alert_percent}%, low balance at {_fmt(low_balance)}",
+            detail={"before": before, "after": after},
+        )
+    return limits
+
+
+@transaction.atomic
+def member_limit_set(*, membership: Membership, actor: User, monthly_limit: Decimal | None) -> MemberLimit | None:
+    """Set (or with None, remove) one member's monthly spend limit in their team."""
+    current = MemberLimit.objects.select_for_update().filter(membership=membership).first()
+    before = str(current.monthly_limit) if current else None
+    if monthly_limit is None:
+        if current:
+            current.delete()
+        result = None
+    else:
+        monthly_limit = _credits(monthly_limit)
+        if current:
+            current.monthly_limit = monthly_limit
+            current.updated_by = actor
+            current.save(update_fields=["monthly_limit", "updated_by", "updated_at"])
+            result = current
+        else:
+            result = MemberLimit.objects.create(membership=membership, monthly_limit=monthly_limit, updated_by=actor)
+    after = str(monthly_limit) if monthly_limit is not None else None
+    if before != after:
+        _audit(
+            action="limits.member",
+            team=membership.team,
+            actor=actor,
+            summary=(
+                f"Set {membership.user.username}'s monthly limit to {_fmt(monthly_limit)}"
+                if monthly_limit is not None
+                else f"Removed {membership.user.username}'s monthly limit"
+            ),
+            detail={"member": membership.public_id, "before": before, "after": after},
+        )
+    return result
+
+
+# --- staff: prices and what can be used ------------------------------------------
+# Held amounts never follow a price change: a hold stores its amount, and the
+# database refuses to change it (migration 0004).
+
+
+@transaction.atomic
+def provider_pricing_set(
+    *, provider: Provider, actor: User, credit_rate: Decimal, markup: Decimal, enabled: bool
+) -> Provider:
+    """Set a provider's credits per provider unit, its markup and whether it can be used."""
+    from catalog.models import Provider
+
+    credit_rate, markup = Decimal(credit_rate), Decimal(markup)
+    if credit_rate <= 0:
+        raise ValueError("The credit rate must be positive")
+    if markup < 1:
+        raise ValueError("The markup is a multiplier of at least 1")
+    current = Provider.objects.select_for_update().get(pk=provider.pk)
+    before = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
+    Provider.objects.filter(pk=provider.pk).update(credit_rate=credit_rate, markup=markup, enabled=enabled)
+    current.refresh_from_db()
+    after = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
+    if before != after:
+        _audit(
+            action="prices.provider",
+            actor=actor,
+            summary=(
+                f"{current.name}: rate {before['credit_rate']} → {after['credit_rate']}, "
+                f"markup {before['markup']} → {after['markup']}, {'enabled' if enabled else 'disabled'}"
+            ),
+            detail={"provider": current.slug, "before": before, "after": after},
+        )
+    return current
+
+
+@transaction.atomic
+def offer_enabled_set(*, offer: Offer, actor: User, enabled: bool) -> None:
+    from catalog.models import Offer
+
+    if Offer.objects.filter(pk=offer.pk).exclude(enabled=enabled).update(enabled=enabled):
+        _audit(
+            action="prices.offer",
+            actor=actor,
+            summary=f"{'Enabled' if enabled else 'Disabled'} {offer.name} on {offer.provider.name}",
+            detail={"offer": offer.key, "enabled": enabled},
+        )
+    offer.enabled = enabled
+
+
+@transaction.atomic
+def family_enabled_set(*, family: ModelFamily, actor: User, enabled: bool) -> None:
+    from catalog.models import ModelFamily
+
+    if ModelFamily.objects.filter(pk=family.pk).exclude(enabled=enabled).update(enabled=enabled):
+        _audit(
+            action="prices.family",
+            actor=actor,
+            summary=f"{'Enabled' if enabled else 'Disabled'} {family.name} (every provider)",
+            detail={"family": family.slug, "enabled": enabled},
+        )
+    family.enabled = enabled

@@ -70,8 +70,19 @@ class Offer(models.Model):
     estimated_seconds = models.PositiveIntegerField(null=True, blank=True)
     spec = models.JSONField()
     enabled = models.BooleanField(default=True)
+    # False while neither the docs nor the provider's live model list give a price:
+    # such an offer is browsable ("price not documented") but can't be quoted or run.
+    priced = models.BooleanField(default=True)
     # Kept for browsing and sorting: the provider price of the default request.
     base_provider_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # What the provider's models endpoint said at the last ``sync_catalog --live``
+    # (None: never asked, or the provider has no such endpoint). An offer the
+    # provider no longer lists is hidden like a disabled one, without touching
+    # the staff's own ``enabled`` switch.
+    live_listed = models.BooleanField(null=True, blank=True)
+    live_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    live_data = models.JSONField(default=dict, blank=True)
+    live_synced_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,6 +92,11 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.provider.name})"
+
+    @property
+    def is_available(self) -> bool:
+        """Shown and usable: switched on by staff (offer, provider, family) and not dropped by the provider."""
+        return self.enabled and self.provider.enabled and self.family.enabled and self.live_listed is not False
 
     @property
     def key(self) -> str:

@@ -353,3 +353,168 @@ def offer_price(offer: dict[str, Any], params: dict[str, Any], unit: str) -> Pro
         estimated=result.minimum is not None,
         minimum=result.minimum,
     )
+
+
+# --- the documented price table, enumerated for people ------------------------------
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One documented combination: when it applies and what it costs.
+
+    ``text`` is the price written with ``money`` (provider units or studio
+    credits); ``amount`` is set when the row is one fixed price per request.
+    """
+
+    conditions: str
+    text: str
+    amount: Decimal | None = None
+
+
+def _label(spec: dict[str, Any], name: str) -> str:
+    for field_spec in spec.get("fields", []):
+        if field_spec["name"] == name:
+            return field_spec.get("label") or name
+    return name
+
+
+def _values(value: Any) -> str:
+    options = value if isinstance(value, list) else [value]
+    return " or ".join(_value_text(v) for v in options)
+
+
+def _when_text(name: str, value: Any, spec: dict[str, Any]) -> str:
+    options = value if isinstance(value, list) else [value]
+    if all(v in (None, "", []) for v in options):
+        return f"no {_label(spec, name).lower()}"
+    return f"{_label(spec, name)} {_values(value)}"
+
+
+def _value_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def _range(low: Any, high: Any, noun: str) -> str:
+    if low is not None and high is not None:
+        return f"{low} {noun}" if low == high else f"{low}–{high} {noun}"
+    if high is not None:
+        return f"at most {high} {noun}"
+    return f"at least {low} {noun}"
+
+
+def condition_text(cond: dict[str, Any], spec: dict[str, Any]) -> str:
+    """A COND (see SCHEMA.md) in words, with the offer's field labels."""
+    if "all" in cond:
+        return " and ".join(condition_text(c, spec) for c in cond["all"])
+    if "any" in cond:
+        return "(" + " or ".join(condition_text(c, spec) for c in cond["any"]) + ")"
+    if "not" in cond:
+        inner = condition_text(cond["not"], spec)
+        return f"not {inner}" if inner.startswith("(") else f"not ({inner})"
+    if "media_kind" in cond:
+        noun = f"{cond['media_kind']}(s)"
+        return f"{_label(spec, cond['field'])}: {_range(cond.get('min'), cond.get('max'), noun)}"
+    if "count" in cond:
+        if cond.get("max") == 0:
+            return f"no {_label(spec, cond['count']).lower()}"
+        return f"{_label(spec, cond['count'])}: {_range(cond.get('min'), cond.get('max'), 'item(s)')}"
+    label = _label(spec, cond["field"])
+    if "present" in cond:
+        return f"{label} given" if cond["present"] else f"no {label}"
+    if "in" in cond:
+        return f"{label} {_values(cond['in'])}"
+    if "not_in" in cond:
+        return f"{label} not {_values(cond['not_in'])}"
+    if "equals" in cond:
+        return f"{label} {_value_text(cond['equals'])}"
+    return f"{label} {_range(cond.get('min'), cond.get('max'), '')}".rstrip()
+
+
+def _quantity_text(spec: dict[str, Any], offer: dict[str, Any]) -> str:
+    if "field" in spec:
+        text = _label(offer, spec["field"])
+    elif "fields" in spec:
+        text = " + ".join(_label(offer, name) for name in spec["fields"])
+    elif "count" in spec:
+        kind = spec.get("media_kind")
+        text = f"{kind}s in {_label(offer, spec['count'])}" if kind else f"items in {_label(offer, spec['count'])}"
+    else:
+        text = f"characters of {_label(offer, spec['chars'])}"
+    notes = []
+    if "cap" in spec:
+        notes.append(f"at most {spec['cap']}")
+    if "divide" in spec:
+        text = f"{text} ÷ {spec['divide']:,}"
+    if spec.get("round") == "up":
+        notes.append("rounded up")
+    if "min" in spec:
+        notes.append(f"at least {spec['min']}")
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+Money = Any  # Callable[[Decimal], str]
+
+
+def _describe(expr: dict[str, Any], offer: dict[str, Any], money: Money) -> list[tuple[list[str], str, Decimal | None]]:
+    if "flat" in expr:
+        amount = Decimal(str(expr["flat"]))
+        return [([], money(amount), amount)]
+    if "estimate" in expr:
+        low, high = Decimal(str(expr["estimate"]["min"])), Decimal(str(expr["estimate"]["max"]))
+        return [([], f"{money(low)} – {money(high)} by usage (the top is held)", None)]
+    if "table" in expr:
+        rows: list[tuple[list[str], str, Decimal | None]] = []
+        for index, row in enumerate(expr["table"]["rows"]):
+            conds = [_when_text(name, value, offer) for name, value in row.get("when", {}).items()]
+            if "if" in row:
+                conds.append(condition_text(row["if"], offer))
+            if not conds and index:
+                conds = ["any other combination"]
+            if "price" in row:
+                rows += [(conds + inner, text, amount) for inner, text, amount in _describe(row["price"], offer, money)]
+            else:
+                amount = Decimal(str(row["amount"]))
+                rows.append((conds, money(amount), amount))
+        return rows
+    if "per" in expr:
+        per = expr["per"]
+        unit = per.get("unit", "")
+        quantity = _quantity_text(per, offer)
+        per_unit = f"/{unit}" if unit and " " not in unit else f" per {unit or 'unit'}"
+        return [
+            (conds, f"{text}{per_unit} × {quantity}", None)
+            for conds, text, _amount in _describe(expr["rate"], offer, money)
+        ]
+    if "sum" in expr:
+        combos: list[tuple[list[str], str, Decimal | None]] = [([], "", Decimal(0))]
+        for part in expr["sum"]:
+            described = _describe(part, offer, money)
+            if len(combos) * len(described) > 400:  # keep a readable page; say it in words instead
+                described = [([], "; ".join(text for _c, text, _a in described), None)]
+            combos = [
+                (
+                    conds + more,
+                    f"{text} + {more_text}" if text else more_text,
+                    amount + more_amount if amount is not None and more_amount is not None else None,
+                )
+                for conds, text, amount in combos
+                for more, more_text, more_amount in described
+            ]
+        return combos
+    raise ValueError(f"unknown price expression {expr!r}")
+
+
+def price_rows(offer: dict[str, Any], money: Money) -> list[PriceRow]:
+    """Every documented price combination of an offer, in words (for the model page).
+
+    A table gives one row per documented row; a per-unit price gives its rate
+    (one row per rate row); a sum gives every combination of its parts.
+    """
+    rows = []
+    for conds, text, amount in _describe(offer["pricing"], offer, money):
+        rows.append(PriceRow(conditions=", ".join(conds) or "any settings", text=text, amount=amount))
+    return rows

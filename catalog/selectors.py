@@ -1,18 +1,230 @@
-"""Reads for the catalog."""
+"""Reads for the catalog: what users may browse, generate with and quote."""
 
 from __future__ import annotations
 
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
 from django.db.models import QuerySet
 
-from catalog.models import Offer
+from catalog.models import ModelFamily, Offer, Provider
+from catalog.services import provider_credits
+
+# Specs by (offer id, synced_at): a sync always moves synced_at, so an entry is never stale.
+_SPEC_CACHE: dict[tuple[int, datetime], dict[str, Any]] = {}
+_SPEC_CACHE_MAX = 2048
 
 
 def offers_enabled() -> QuerySet[Offer]:
-    return Offer.objects.filter(enabled=True, provider__enabled=True, family__enabled=True).select_related(
-        "provider", "family"
+    """Offers users may see: switched on by staff (offer, provider, family) and still listed by the provider."""
+    return (
+        Offer.objects.filter(enabled=True, provider__enabled=True, family__enabled=True)
+        .exclude(live_listed=False)
+        .select_related("provider", "family")
     )
 
 
-def offer_by_key(*, key: str) -> Offer | None:
+def offers_generatable() -> QuerySet[Offer]:
+    """Offers users may generate with: visible and with a documented price."""
+    return offers_enabled().filter(priced=True)
+
+
+def offer_by_key(*, key: str, annotations: dict[str, Any] | None = None) -> Offer | None:
+    """The visible offer ``provider:model_id``, in one query (its spec from process memory when unchanged).
+
+    ``annotations`` ride along in the same query: the composer's live quote
+    reads the team's available credits this way, so a quote costs one query.
+    """
     provider, _, model_id = key.partition(":")
-    return offers_enabled().filter(provider__slug=provider, model_id=model_id).first()
+    offers = offers_enabled().defer("spec", "live_data").filter(provider__slug=provider, model_id=model_id)
+    if annotations:
+        offers = offers.annotate(**annotations)
+    offer = offers.first()
+    if offer is None:
+        return None
+    cache_key = (offer.pk, offer.synced_at)
+    spec = _SPEC_CACHE.get(cache_key)
+    if spec is None:
+        spec = Offer.objects.values_list("spec", flat=True).get(pk=offer.pk)
+        if len(_SPEC_CACHE) >= _SPEC_CACHE_MAX:
+            _SPEC_CACHE.clear()
+        _SPEC_CACHE[cache_key] = spec
+    offer.spec = spec
+    return offer
+
+
+# The live quote's one query: is the offer still visible, which version is it, what do its provider's
+# rates say now, and (optionally) what the team has available. Plain SQL: building the equivalent ORM
+# query costs more than running it.
+_QUOTE_SQL = """
+SELECT o.id, o.synced_at,
+       (o.enabled AND p.enabled AND f.enabled AND o.live_listed IS NOT FALSE) AS visible,
+       p.credit_rate, p.markup, p.enabled,
+       {available} AS available
+FROM {offer} o
+JOIN {provider} p ON p.id = o.provider_id
+JOIN {family} f ON f.id = o.family_id
+WHERE p.slug = %s AND o.model_id = %s
+"""
+_OFFER_CACHE: dict[str, Offer] = {}
+
+
+def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | None, Decimal | None]:
+    """The visible offer ``provider:model_id`` and the team's available credits, in one query.
+
+    The offer itself (spec, provider, family) is kept in process memory and
+    reloaded only when its ``synced_at`` moves; the provider's rate and markup
+    and every enabled switch are read fresh each time, so a staff change
+    applies to the very next quote.
+    """
+    from billing.models import Wallet
+
+    provider_slug, _, model_id = key.partition(":")
+    # Only table names are formatted in (from the models); every value is a query parameter.
+    available = f"(SELECT w.balance - w.held FROM {Wallet._meta.db_table} w WHERE w.team_id = %s)"  # noqa: S608
+    sql = _QUOTE_SQL.format(
+        available=available if team_id is not None else "NULL",
+        offer=Offer._meta.db_table,
+        provider=Provider._meta.db_table,
+        family=ModelFamily._meta.db_table,
+    )
+    params = [team_id, provider_slug, model_id] if team_id is not None else [provider_slug, model_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    pk, synced_at, visible, credit_rate, markup, provider_enabled, credits = row
+    if not visible:
+        return None, credits
+    cached = _OFFER_CACHE.get(key)
+    if cached is None or cached.pk != pk or cached.synced_at != synced_at:
+        cached = Offer.objects.select_related("provider", "family").get(pk=pk)  # only when the offer changed
+        if len(_OFFER_CACHE) >= _SPEC_CACHE_MAX:
+            _OFFER_CACHE.clear()
+        _OFFER_CACHE[key] = cached
+    # Copies: the cached objects are shared by every request this process serves.
+    offer = copy.copy(cached)
+    provider = copy.copy(cached.provider)
+    provider.credit_rate, provider.markup, provider.enabled = credit_rate, markup, provider_enabled
+    offer.provider = provider
+    return offer, credits
+
+
+def offer_from_credits(offer: Offer) -> Decimal | None:
+    """Studio credits of the offer's simplest request ("from N credits"); None when unpriced."""
+    if not offer.priced or offer.base_provider_cost is None:
+        return None
+    return provider_credits(provider=offer.provider, provider_cost=offer.base_provider_cost)
+
+
+@dataclass
+class FamilyCard:
+    """One model as the catalog shows it: its visible offers and what they have in common."""
+
+    family: ModelFamily
+    offers: list[Offer] = field(default_factory=list)
+    badges: list[str] = field(default_factory=list)  # set by the view: capabilities worth a word on the card
+
+    @property
+    def providers(self) -> list[str]:
+        names: list[str] = []
+        for offer in self.offers:
+            if offer.provider.name not in names:
+                names.append(offer.provider.name)
+        return names
+
+    @property
+    def from_credits(self) -> Decimal | None:
+        prices = [p for p in (offer_from_credits(o) for o in self.offers) if p is not None]
+        return min(prices) if prices else None
+
+    @property
+    def seconds(self) -> tuple[int, int] | None:
+        values = [o.estimated_seconds for o in self.offers if o.estimated_seconds]
+        return (min(values), max(values)) if values else None
+
+    @property
+    def generation_types(self) -> list[str]:
+        return sorted({t for o in self.offers for t in o.generation_types})
+
+    @property
+    def capabilities(self) -> list[str]:
+        return sorted({c for o in self.offers for c in o.capabilities})
+
+    @property
+    def priced(self) -> bool:
+        return any(o.priced for o in self.offers)
+
+
+def family_cards(
+    *,
+    category: str | None = None,
+    provider: str | None = None,
+    generation_type: str | None = None,
+    capabilities: list[str] | None = None,
+    search: str = "",
+    sort: str = "name",
+) -> list[FamilyCard]:
+    """Families with at least one visible offer matching the filters; each card holds only the matching offers."""
+    offers = offers_enabled().defer("spec", "live_data").order_by("provider__name", "name")
+    if category:
+        offers = offers.filter(family__category=category)
+    if provider:
+        offers = offers.filter(provider__slug=provider)
+    if generation_type:
+        offers = offers.filter(generation_types__contains=[generation_type])
+    for capability in capabilities or []:
+        offers = offers.filter(capabilities__contains=[capability])
+    cards: dict[int, FamilyCard] = {}
+    for offer in offers:
+        cards.setdefault(offer.family_id, FamilyCard(family=offer.family)).offers.append(offer)
+    result = list(cards.values())
+    words = search.lower().split()
+    if words:
+        result = [card for card in result if all(word in _haystack(card) for word in words)]
+    return sorted(result, key=_SORTS.get(sort, _SORTS["name"]))
+
+
+def _haystack(card: FamilyCard) -> str:
+    names = [card.family.name, card.family.slug] + [f"{o.name} {o.model_id}" for o in card.offers]
+    return " ".join(names).lower()
+
+
+_NONE_LAST = Decimal("1e30")
+_SORTS = {
+    "name": lambda card: card.family.name.lower(),
+    "price": lambda card: (card.from_credits if card.from_credits is not None else _NONE_LAST, card.family.name),
+    "speed": lambda card: (card.seconds[0] if card.seconds else 1 << 30, card.family.name),
+}
+
+
+def category_counts() -> dict[str, int]:
+    """How many visible families each category tab holds."""
+    families: dict[str, set[int]] = defaultdict(set)
+    for category, family_id in offers_enabled().values_list("family__category", "family_id"):
+        families[category].add(family_id)
+    return {category: len(ids) for category, ids in families.items()}
+
+
+def filter_choices() -> dict[str, list[str]]:
+    """Values for the catalog filters, from the visible offers."""
+    generation_types: set[str] = set()
+    capabilities: set[str] = set()
+    for types, caps in offers_enabled().values_list("generation_types", "capabilities"):
+        generation_types.update(types)
+        capabilities.update(caps)
+    return {"generation_types": sorted(generation_types), "capabilities": sorted(capabilities)}
+
+
+def family_for_page(*, slug: str) -> FamilyCard | None:
+    """A family with its visible offers (specs included), for the model page; None when hidden."""
+    offers = list(offers_enabled().filter(family__slug=slug).order_by("provider__name", "name"))
+    if not offers:
+        return None
+    return FamilyCard(family=offers[0].family, offers=offers)

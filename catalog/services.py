@@ -1,4 +1,4 @@
-"""Catalog writes (sync from the data files) and quoting."""
+"""Catalog writes (sync from the data files and the providers' live lists) and quoting."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.datafile import provider_file_load, provider_files_available
+from catalog.live import (
+    ENDPOINTS,
+    LiveReport,
+    live_cost,
+    live_models_fetch,
+    live_price_for,
+    offer_spec_with_live,
+)
 from catalog.models import ModelFamily, Offer, Provider
-from catalog.pricing import QuoteError, credits_round, fmt, offer_check, offer_price
+from catalog.pricing import QuoteError, credits_round, fmt, offer_check, offer_price, price_rows
+from catalog.shared import representative_params
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,7 @@ class Quote:
         data = {
             "provider": self.provider,
             "model": self.model,
-            "provider_cost": str(self.provider_cost),
+            "provider_cost": fmt(self.provider_cost),
             "unit": self.unit,
             "credits": str(self.credits),
             "breakdown": self.breakdown,
@@ -46,9 +57,21 @@ def provider_credits(*, provider: Provider, provider_cost: Decimal) -> Decimal:
 
 
 def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
-    """Check ``params`` against the offer and price them. Raises QuoteError for a refused request."""
+    """Check ``params`` against the offer and price them. Raises QuoteError for a refused request.
+
+    An offer without a documented price (``priced`` False) refuses every valid
+    request with ``price_unavailable``: the studio never charges a guessed price.
+    """
     provider = offer.provider
     clean = offer_check(offer.spec, params)
+    if offer.spec.get("unpriced") or not offer.priced:
+        raise QuoteError(
+            "price_unavailable",
+            f"{offer.name} at {provider.name}: the provider documents no price for this model, "
+            "so the studio can't quote or run it",
+            provider=provider.slug,
+            model=offer.model_id,
+        )
     price = offer_price(offer.spec, clean, provider.unit)
     credits = provider_credits(provider=provider, provider_cost=price.amount)
     breakdown = price.breakdown
@@ -71,18 +94,24 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
 
 def offer_resolve(*, provider_slug: str, model_id: str, enabled_only: bool = True) -> Offer:
     """The offer a provider's model id names, or QuoteError (unknown_model, variant_required)."""
-    offers = Offer.objects.select_related("provider", "family")
-    if enabled_only:
-        offers = offers.filter(enabled=True, provider__enabled=True, family__enabled=True)
-    offer = offers.filter(provider__slug=provider_slug, model_id=model_id).first()
-    if offer:
+    offer = Offer.objects.select_related("provider", "family").filter(provider__slug=provider_slug, model_id=model_id)
+    offer = offer.first()
+    if offer and (not enabled_only or offer.is_available):
         return offer
+    if offer:
+        raise QuoteError(
+            "unknown_model",
+            f"{provider_slug} model {model_id!r} is switched off in the studio",
+            provider=provider_slug,
+            model=model_id,
+        )
     if provider_slug in provider_files_available():
         for label in provider_file_load(provider_slug).get("family_labels", []):
             if label["label"] == model_id:
                 raise QuoteError(
                     label.get("code", "variant_required"),
                     label.get("message", f"{model_id} is a model family; choose one of its variants"),
+                    family=model_id,
                     available_variants=label["variants"],
                 )
     raise QuoteError("unknown_model", f"{provider_slug} has no model {model_id!r} in the catalog")
@@ -90,15 +119,18 @@ def offer_resolve(*, provider_slug: str, model_id: str, enabled_only: bool = Tru
 
 @transaction.atomic
 def catalog_sync(*, providers: list[str] | None = None) -> dict[str, int]:
-    """Load the data files into the database. Idempotent; staff settings (rates, enabled) are kept."""
+    """Load the data files into the database. Idempotent; staff settings (rates, enabled) are kept,
+    and so is what the last ``--live`` sync learned (it is re-applied to the new spec)."""
     counts: dict[str, int] = {}
     for slug in providers or provider_files_available():
         data = provider_file_load(slug)
         provider, _ = Provider.objects.get_or_create(slug=slug, defaults={"name": data["name"], "unit": data["unit"]})
         Provider.objects.filter(pk=provider.pk).update(name=data["name"], unit=data["unit"])
         provider.refresh_from_db()
+        live = dict(Offer.objects.filter(provider=provider).values_list("model_id", "live_data"))
         specs = data["offers"]
-        for spec in specs:
+        for file_spec in specs:
+            spec = offer_spec_with_live(file_spec, live.get(file_spec["id"]) or {}, provider=slug)
             family, _ = ModelFamily.objects.get_or_create(
                 slug=spec["family"],
                 defaults={
@@ -121,17 +153,120 @@ def catalog_sync(*, providers: list[str] | None = None) -> dict[str, int]:
                     "capabilities": spec.get("capabilities", []),
                     "estimated_seconds": spec.get("estimated_seconds"),
                     "spec": spec,
+                    "priced": not spec.get("unpriced"),
                     "base_provider_cost": _default_cost(spec, data["unit"]),
                 },
             )
         counts[slug] = len(specs)
+    # A family key fixed in a data file leaves its old family empty: nothing refers to it.
+    ModelFamily.objects.filter(offers__isnull=True).delete()
     return counts
 
 
 def _default_cost(spec: dict[str, Any], unit: str) -> Decimal | None:
-    """The provider price with every field at its default, for "from N credits" and sorting."""
-    params = {f["name"]: "x" for f in spec["fields"] if f.get("required") and f["type"] in {"text", "string"}}
-    try:
-        return offer_price(spec, offer_check(spec, params), unit).amount
-    except (QuoteError, KeyError, ValueError):
+    """The provider price with every field at its default, for "from N credits" and sorting.
+
+    Where the defaults alone are refused (a required image, an image-to-video
+    rule), stand-in inputs are used: the price of the simplest valid request.
+    """
+    if spec.get("unpriced"):
         return None
+    for params in (
+        {f["name"]: "x" for f in spec["fields"] if f.get("required") and f["type"] in {"text", "string"}},
+        representative_params(spec, {}),
+        representative_params(spec, {}, with_media=True),
+    ):
+        try:
+            return offer_price(spec, offer_check(spec, params), unit).amount
+        except (QuoteError, KeyError, ValueError):
+            continue
+    # Inputs no stand-in can fake (a JSON script of shots): the cheapest fixed price the docs list.
+    fixed = [row.amount for row in price_rows(spec, fmt) if row.amount is not None]
+    return min(fixed) if fixed else None
+
+
+def catalog_sync_live(*, providers: list[str] | None = None) -> dict[str, LiveReport]:
+    """Read each provider's documented models endpoint and apply what it says (see catalog.live).
+
+    Raises LiveSyncError when an endpoint can't be read; nothing of that provider changes then.
+    """
+    reports: dict[str, LiveReport] = {}
+    for slug in providers or list(ENDPOINTS):
+        config = settings.PROVIDERS[slug]
+        entries = live_models_fetch(provider=slug, base_url=config["base_url"], api_key=config["api_key"])
+        reports[slug] = _live_apply(slug, entries)
+    return reports
+
+
+@transaction.atomic
+def _live_apply(slug: str, entries: list[dict[str, Any]]) -> LiveReport:
+    now = timezone.now()
+    report = LiveReport(provider=slug, listed=len(entries))
+    by_id = {entry["model_id"]: {**entry, "_synced_at": now.isoformat()} for entry in entries}
+    if not Provider.objects.filter(slug=slug).exists():
+        catalog_sync(providers=[slug])
+    file_specs = {spec["id"]: spec for spec in provider_file_load(slug)["offers"]}
+    report.not_in_catalog = sorted(set(by_id) - set(file_specs))
+    for offer in Offer.objects.filter(provider__slug=slug).select_related("provider"):
+        entry = by_id.get(offer.model_id)
+        if entry is None:
+            report.hidden.append(offer.model_id)
+        else:
+            _live_compare(report, file_specs.get(offer.model_id), entry, slug)
+        cost = live_cost(slug, entry) if entry else None
+        Offer.objects.filter(pk=offer.pk).update(
+            live_listed=entry is not None,
+            live_data=entry or {},
+            live_cost=cost if isinstance(cost, Decimal) else None,
+            live_synced_at=now,
+            synced_at=now,
+        )
+    catalog_sync(providers=[slug])
+    return report
+
+
+def _live_compare(report: LiveReport, spec: dict[str, Any] | None, entry: dict[str, Any], slug: str) -> None:
+    if spec is None:
+        return
+    if entry.get("estimated_time_seconds") is not None:
+        report.times += 1
+    cost = live_cost(slug, entry)
+    if cost is None:
+        return
+    if spec.get("unpriced"):
+        pricing, why = live_price_for(spec, cost)
+        if pricing is not None:
+            report.priced_live.append(spec["id"])
+        else:
+            report.not_applied.append(f"{spec['id']}: {why}")
+        return
+    documented = _default_cost(spec, "credits")
+    if isinstance(cost, Decimal) and documented is not None and cost != documented:
+        report.price_differs.append(
+            f"{spec['id']}: get_models says {fmt(cost)}, the docs {fmt(documented)} at default settings (docs kept)"
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One offer of a family priced for the same settings (or why it can't be)."""
+
+    offer: Offer
+    quote: Quote | None
+    error: QuoteError | None
+
+
+def family_compare(*, offers: list[Offer], values: dict[str, Any]) -> list[Comparison]:
+    """Every offer priced for the same shared settings (duration, resolution, sound, ...), cheapest first."""
+    rows = []
+    for offer in offers:
+        try:
+            quote = price_quote(offer=offer, params=representative_params(offer.spec, values))
+        except QuoteError as exc:
+            try:  # a model whose rules need an input file: price it with a stand-in file
+                quote = price_quote(offer=offer, params=representative_params(offer.spec, values, with_media=True))
+            except QuoteError:
+                rows.append(Comparison(offer=offer, quote=None, error=exc))
+                continue
+        rows.append(Comparison(offer=offer, quote=quote, error=None))
+    return sorted(rows, key=lambda row: (row.quote is None, row.quote.credits if row.quote else 0))

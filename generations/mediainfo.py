@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,11 +47,14 @@ class MediaInfo:
 
 def _probe_image(path: str) -> MediaInfo | None:
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+        with image:
             image.verify()
             fmt = image.format
             width, height = image.size
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaError("The image is too large to process safely.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError):
         return None

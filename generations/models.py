@@ -14,8 +14,11 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from billing.models import CREDITS
 from project.ids import public_id
@@ -70,6 +73,8 @@ class Generation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Deleting hides a generation at once (every read filters on this); a task removes its files later.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,6 +95,8 @@ class Generation(models.Model):
             models.Index(
                 fields=["next_check_at"], name="generation_active_due", condition=Q(status__in=ACTIVE_STATUSES)
             ),
+            # Full-text search on prompts; the gallery filters on exactly this expression (PROMPT_SEARCH_VECTOR).
+            GinIndex(SearchVector("prompt", config="english"), name="generation_prompt_search"),
         ]
 
     def __str__(self) -> str:
@@ -128,3 +135,83 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Favourite(models.Model):
+    """A member's mark on a generation they want to find again (favourites are personal)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "generation"], name="favourite_unique_user_generation")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ★ {self.generation_id}"
+
+
+class Board(models.Model):
+    """A named collection of a team's generations (a mood board, a client's picks)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "brd"), editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="boards")
+    name = models.CharField(max_length=80)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    generations = models.ManyToManyField(Generation, through="BoardItem", related_name="boards")
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "team", name="board_unique_name_per_team"),
+            models.CheckConstraint(condition=~Q(name=""), name="board_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoardItem(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="items")
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="board_items")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "generation"], name="board_item_unique")]
+        indexes = [models.Index(fields=["board", "-created_at"], name="board_item_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.board_id}: {self.generation_id}"
+
+
+class SourceMedia(models.Model):
+    """A file a team member uploaded to start a generation from (checked by content on upload)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "src"), editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="source_media")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="sources/%Y/%m/")
+    kind = models.CharField(max_length=10)  # image | video | audio
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)  # the same bytes uploaded twice by a team are kept once
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "source media"
+        constraints = [models.UniqueConstraint(fields=["team", "sha256"], name="source_media_unique_per_team")]
+
+    def __str__(self) -> str:
+        return self.original_name or self.public_id

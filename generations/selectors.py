@@ -1,37 +1,209 @@
-"""Reads for generations, always scoped to one team."""
+"""Reads for generations, always scoped to one team.
+
+Every read hides deleted generations. Pages of the gallery cost a fixed number
+of queries: the relations a card shows are joined or prefetched, and whether
+the viewer marked a card as a favourite is an ``EXISTS`` in the same query.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
 
-from accounts.models import Team
-from generations.models import ACTIVE_STATUSES, Asset, Generation
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, QueryDict
+from django.utils import timezone
+
+from accounts.models import Membership, Team, User
+from catalog.models import ModelFamily, Offer, Provider
+from catalog.selectors import offers_generatable
+from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
+
+PAGE_SIZE = 48
+POLL_MAX_IDS = 200
+KINDS = (("image", "Images"), ("video", "Videos"), ("audio", "Audio"), ("text", "Text"))
+SORTS = (("new", "Newest first"), ("old", "Oldest first"), ("cost", "Highest cost"))
+# When a provider reports no progress, the bar follows the offer's typical time, or this by output.
+TYPICAL_SECONDS = {"image": 20, "video": 120, "audio": 40, "text": 15}
+TEXT_PREVIEW_CHARS = 280
 
 
-def generations_for_team(*, team: Team) -> QuerySet[Generation]:
-    return (
-        Generation.objects.filter(team=team)
+# --- the gallery's filters, as they live in the URL ------------------------------
+
+
+@dataclass(frozen=True)
+class GalleryFilters:
+    """What the gallery shows. Parsed from the query string; unknown or bad values are ignored."""
+
+    view: str = "team"  # team | mine
+    q: str = ""
+    status: str = ""
+    model: str = ""  # a model family slug
+    provider: str = ""  # a provider slug
+    kind: str = ""  # what the generation made: image | video | audio | text
+    member: str = ""  # a username
+    date_from: date | None = None
+    date_to: date | None = None
+    favourites: bool = False
+    board: str = ""  # a board's public id
+    sort: str = "new"
+
+    # name in the URL -> attribute
+    PARAMS = {
+        "view": "view",
+        "q": "q",
+        "status": "status",
+        "model": "model",
+        "provider": "provider",
+        "type": "kind",
+        "member": "member",
+        "from": "date_from",
+        "to": "date_to",
+        "fav": "favourites",
+        "board": "board",
+        "sort": "sort",
+    }
+
+    @classmethod
+    def from_query(cls, query: QueryDict | dict[str, str]) -> GalleryFilters:
+        def text(name: str, limit: int = 100) -> str:
+            return (query.get(name) or "").strip()[:limit]
+
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(text(name, 10))
+            except ValueError:
+                return None
+
+        status = text("status")
+        kind = text("type")
+        sort = text("sort")
+        return cls(
+            view="mine" if text("view") == "mine" else "team",
+            q=text("q", 200),
+            status=status if status in Status.values else "",
+            model=text("model"),
+            provider=text("provider"),
+            kind=kind if kind in dict(KINDS) else "",
+            member=text("member", 150),
+            date_from=day("from"),
+            date_to=day("to"),
+            favourites=text("fav") in {"1", "on", "true"},
+            board=text("board"),
+            sort=sort if sort in dict(SORTS) else "new",
+        )
+
+    def params(self) -> dict[str, str]:
+        """The non-default values, named as in the URL (the canonical, bookmarkable form)."""
+        defaults = GalleryFilters()
+        out: dict[str, str] = {}
+        for name, attr in self.PARAMS.items():
+            value = getattr(self, attr)
+            if value == getattr(defaults, attr):
+                continue
+            if isinstance(value, bool):
+                value = "1"
+            elif isinstance(value, date):
+                value = value.isoformat()
+            out[name] = value
+        return out
+
+    def querystring(self, **extra: str) -> str:
+        params = {**self.params(), **{k: v for k, v in extra.items() if v}}
+        return urlencode(params)
+
+    @property
+    def narrowed(self) -> bool:
+        """True when anything beyond the view and the sort order hides generations."""
+        return bool(set(self.params()) - {"view", "sort"})
+
+    def without_board(self) -> GalleryFilters:
+        return replace(self, board="")
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """What decides how a card looks, read without loading the card's relations (see gallery_page)."""
+
+    pk: int
+    public_id: str
+    status: str
+    progress: int | None
+    is_favourite: bool
+    created_at: datetime
+    cost: Decimal
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def version(self) -> str:
+        return f"{self.status}:{self.progress or 0}"
+
+
+@dataclass
+class GalleryPage:
+    rows: list[CardRow]
+    next_cursor: str | None = None
+    filters: GalleryFilters = field(default_factory=GalleryFilters)
+
+
+# --- querysets ------------------------------------------------------------------
+
+
+# A card needs an offer's names, not its documents (spec, live data): those JSON columns stay in the database.
+_OFFER_DOCUMENTS = tuple(f"offer__{f.name}" for f in Offer._meta.concrete_fields if isinstance(f, models.JSONField))
+
+
+def generations_for_team(*, team: Team, user: User | None = None) -> QuerySet[Generation]:
+    """The team's generations with what a card shows; ``is_favourite`` is the viewer's mark."""
+    queryset = (
+        Generation.objects.filter(team=team, deleted_at__isnull=True)
         .select_related("offer__provider", "offer__family", "created_by")
+        .defer(*_OFFER_DOCUMENTS)
         .prefetch_related(Prefetch("assets", queryset=Asset.objects.order_by("index")))
     )
+    if user is not None:
+        queryset = queryset.annotate(
+            is_favourite=Exists(Favourite.objects.filter(generation=OuterRef("pk"), user=user))
+        )
+    return queryset
 
 
-def generation_for_team(*, team: Team, public_id: str) -> Generation:
+def generation_for_team(*, team: Team, public_id: str, user: User | None = None) -> Generation:
     """The team's generation, or 404: another team's generation does not exist for this user."""
-    generation = generations_for_team(team=team).filter(public_id=public_id).first()
+    generation = generations_for_team(team=team, user=user).filter(public_id=public_id).first()
     if generation is None:
         raise Http404("No such generation")
+    with_live_progress([generation])
     return generation
 
 
-def generations_by_ids(*, team: Team, public_ids: list[str]) -> list[Generation]:
-    return list(generations_for_team(team=team).filter(public_id__in=public_ids[:200]))
+def generations_by_ids(*, team: Team, public_ids: list[str], user: User | None = None) -> list[Generation]:
+    """The poll's read: one query for the generations and one for their files, however many are asked for."""
+    generations = list(generations_for_team(team=team, user=user).filter(public_id__in=public_ids[:POLL_MAX_IDS]))
+    return with_live_progress(generations)
 
 
 def asset_for_team(*, team: Team, generation_id: str, asset_id: str) -> Asset:
     asset = (
-        Asset.objects.filter(public_id=asset_id, generation__public_id=generation_id, generation__team=team)
+        Asset.objects.filter(
+            public_id=asset_id,
+            generation__public_id=generation_id,
+            generation__team=team,
+            generation__deleted_at__isnull=True,
+        )
         .select_related("generation")
         .first()
     )
@@ -42,3 +214,315 @@ def asset_for_team(*, team: Team, generation_id: str, asset_id: str) -> Asset:
 
 def active_ids(generations: list[Generation]) -> list[str]:
     return [g.public_id for g in generations if g.status in ACTIVE_STATUSES]
+
+
+def card_version(generation: Generation) -> str:
+    """What a card's look depends on while it runs (its ``data-version``); the poll resends a card when it changes."""
+    return f"{generation.status}:{generation.progress or 0}"
+
+
+# --- the gallery ----------------------------------------------------------------
+
+
+def _search_query(text: str) -> SearchQuery | None:
+    """Every word must match, the last one also as a prefix (search while typing)."""
+    words = re.findall(r"\w+", text.lower())[:8]
+    if not words:
+        return None
+    terms = [f"{word[:40]}:*" for word in words]
+    return SearchQuery(" & ".join(terms), search_type="raw", config="english")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+_COST = Coalesce(F("credits_charged"), F("credits_quoted"))
+
+
+def _encode_cursor(row: CardRow, sort: str) -> str:
+    parts = [row.created_at.isoformat(), row.public_id]
+    if sort == "cost":
+        parts.insert(0, str(row.cost))
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, ...] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        parts = raw.split("|")
+        if sort == "cost":
+            cost, created, public_id = parts
+            return Decimal(cost), datetime.fromisoformat(created), public_id
+        created, public_id = parts
+        return datetime.fromisoformat(created), public_id
+    except (ValueError, binascii.Error, InvalidOperation, UnicodeDecodeError):
+        return None
+
+
+def gallery_queryset(*, team: Team, user: User, filters: GalleryFilters) -> QuerySet[Generation]:
+    """The filtered, ordered generations of a gallery view, without their relations (see gallery_page)."""
+    queryset = Generation.objects.filter(team=team, deleted_at__isnull=True).annotate(
+        is_favourite=Exists(Favourite.objects.filter(generation=OuterRef("pk"), user=user))
+    )
+    if filters.view == "mine":
+        queryset = queryset.filter(created_by=user)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.model:
+        queryset = queryset.filter(offer__family__slug=filters.model)
+    if filters.provider:
+        queryset = queryset.filter(offer__provider__slug=filters.provider)
+    if filters.kind:
+        queryset = queryset.filter(offer__output=filters.kind)
+    if filters.member:
+        queryset = queryset.filter(created_by__username=filters.member)
+    if filters.date_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.favourites:
+        queryset = queryset.filter(is_favourite=True)
+    if filters.board:
+        queryset = queryset.filter(
+            Exists(BoardItem.objects.filter(generation=OuterRef("pk"), board__public_id=filters.board))
+        )
+    if filters.q:
+        query = _search_query(filters.q)
+        if query is not None:
+            # The same expression as the GIN index generation_prompt_search, so the index is used.
+            queryset = queryset.annotate(prompt_vector=SearchVector("prompt", config="english")).filter(
+                prompt_vector=query
+            )
+    queryset = queryset.annotate(cost=_COST)
+    if filters.sort == "old":
+        return queryset.order_by("created_at", "public_id")
+    if filters.sort == "cost":
+        return queryset.order_by("-cost", "-created_at", "-public_id")
+    return queryset.order_by("-created_at", "-public_id")
+
+
+def gallery_page(
+    *, team: Team, user: User, filters: GalleryFilters, after: str | None = None, limit: int = PAGE_SIZE
+) -> GalleryPage:
+    """One page of the gallery, after the keyset cursor ``after`` (new cards on top never shift pages).
+
+    One narrow query: the page's rows say what each card shows, so cards already rendered can come
+    from the cache; :func:`generations_for_cards` loads the others in full (two more queries).
+    """
+    queryset = gallery_queryset(team=team, user=user, filters=filters)
+    cursor = _decode_cursor(after, filters.sort) if after else None
+    if cursor and filters.sort == "cost":
+        cost, created, public_id = cursor
+        queryset = queryset.filter(
+            Q(cost__lt=cost)
+            | Q(cost=cost, created_at__lt=created)
+            | Q(cost=cost, created_at=created, public_id__lt=public_id)
+        )
+    elif cursor and filters.sort == "old":
+        created, public_id = cursor
+        queryset = queryset.filter(Q(created_at__gt=created) | Q(created_at=created, public_id__gt=public_id))
+    elif cursor:
+        created, public_id = cursor
+        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, public_id__lt=public_id))
+    columns = ("pk", "public_id", "status", "progress", "is_favourite", "created_at", "cost")
+    rows = [CardRow(*values) for values in queryset.values_list(*columns)[: limit + 1]]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor(rows[-1], filters.sort)
+    return GalleryPage(rows=rows, next_cursor=next_cursor, filters=filters)
+
+
+def generations_for_cards(*, team: Team, user: User, pks: list[int]) -> dict[int, Generation]:
+    """The generations behind some cards, in full (with their files), by primary key: two queries."""
+    generations = list(generations_for_team(team=team, user=user).filter(pk__in=pks))
+    with_live_progress(generations)
+    with_text_previews(generations)
+    return {g.pk: g for g in generations}
+
+
+def generation_versions(*, team: Team, public_ids: list[str]) -> dict[str, str]:
+    """Each generation's card version (see card_version), in one narrow query: the poll's first read."""
+    rows = Generation.objects.filter(
+        team=team, deleted_at__isnull=True, public_id__in=public_ids[:POLL_MAX_IDS]
+    ).values_list("public_id", "status", "progress")
+    return {public_id: f"{status}:{progress or 0}" for public_id, status, progress in rows}
+
+
+@dataclass(frozen=True)
+class GalleryOptions:
+    models: list[ModelFamily]
+    providers: list[Provider]
+    members: list[Membership]
+    boards: list[Board]
+    kinds: tuple = KINDS
+    sorts: tuple = SORTS
+    statuses: tuple = tuple(Status.choices)
+
+
+OPTIONS_CACHE_SECONDS = 60
+
+
+def _options_key(team: Team) -> str:
+    return f"gallery-options:{team.pk}"
+
+
+def gallery_options_forget(*, team: Team) -> None:
+    """Drop the cached filter choices (a board was made, renamed or deleted)."""
+    cache.delete(_options_key(team))
+
+
+def gallery_options(*, team: Team) -> GalleryOptions:
+    """The choices of the filter bar: four small queries, whatever the team's size, cached for a minute."""
+    options = cache.get(_options_key(team))
+    if options is None:
+        options = _gallery_options(team)
+        cache.set(_options_key(team), options, OPTIONS_CACHE_SECONDS)
+    return options
+
+
+def _gallery_options(team: Team) -> GalleryOptions:
+    return GalleryOptions(
+        models=list(ModelFamily.objects.only("slug", "name").order_by("name")),
+        providers=list(Provider.objects.only("slug", "name").order_by("name")),
+        members=list(
+            Membership.objects.filter(team=team)
+            .select_related("user")
+            .only("user__username")
+            .order_by("user__username")
+        ),
+        boards=list(boards_for_team(team=team).only("public_id", "name")),
+    )
+
+
+# --- what a card shows beyond its row -------------------------------------------
+
+
+def with_live_progress(generations: list[Generation], now: datetime | None = None) -> list[Generation]:
+    """Set ``progress_percent``, ``progress_estimated``, ``elapsed_seconds`` and ``typical_seconds`` on active ones.
+
+    The provider's progress where it reports one, else an estimate from the
+    offer's typical time (never past 95 %: an estimate must not claim to be done).
+    """
+    now = now or timezone.now()
+    for generation in generations:
+        if generation.status not in ACTIVE_STATUSES:
+            continue
+        offer = generation.offer
+        typical = offer.estimated_seconds or TYPICAL_SECONDS.get(offer.output, 60)
+        elapsed = max(0, int((now - generation.created_at).total_seconds()))
+        generation.typical_seconds = typical
+        generation.elapsed_seconds = elapsed
+        generation.elapsed_label = f"{elapsed // 60}:{elapsed % 60:02d}"
+        if generation.status == Status.DOWNLOADING:
+            generation.progress_percent, generation.progress_estimated = 100, False
+        elif generation.progress:
+            generation.progress_percent, generation.progress_estimated = min(generation.progress, 100), False
+        else:
+            generation.progress_percent = min(95, elapsed * 100 // max(typical, 1))
+            generation.progress_estimated = True
+    return generations
+
+
+def with_text_previews(generations: list[Generation]) -> list[Generation]:
+    """Set ``text_preview`` on the first file of finished text generations (a short read from storage)."""
+    for generation in generations:
+        if generation.status != Status.COMPLETED:
+            continue
+        assets = list(generation.assets.all())
+        if not assets or assets[0].kind != "text":
+            continue
+        asset = assets[0]
+        try:
+            with asset.file.open("rb") as handle:
+                asset.text_preview = handle.read(TEXT_PREVIEW_CHARS * 4).decode("utf-8", "replace")[:TEXT_PREVIEW_CHARS]
+        except OSError:
+            asset.text_preview = ""
+    return generations
+
+
+# --- boards ---------------------------------------------------------------------
+
+
+def boards_for_team(*, team: Team) -> QuerySet[Board]:
+    return Board.objects.filter(team=team).order_by("name")
+
+
+def boards_with_covers(*, team: Team) -> list[Board]:
+    """The team's boards with how many generations each holds and the newest one's first file (one query)."""
+    latest = BoardItem.objects.filter(
+        board=OuterRef("pk"), generation__deleted_at__isnull=True, generation__status=Status.COMPLETED
+    ).order_by("-created_at")
+    first_asset = Asset.objects.filter(generation=OuterRef("generation")).order_by("index")
+    latest = latest.annotate(asset_id=Subquery(first_asset.values("public_id")[:1]))
+    return list(
+        boards_for_team(team=team).annotate(
+            size=Count("items", filter=Q(items__generation__deleted_at__isnull=True)),
+            cover_generation=Subquery(latest.values("generation__public_id")[:1]),
+            cover_asset=Subquery(latest.values("asset_id")[:1]),
+        )
+    )
+
+
+def board_for_team(*, team: Team, public_id: str) -> Board:
+    board = boards_for_team(team=team).filter(public_id=public_id).first()
+    if board is None:
+        raise Http404("No such board")
+    return board
+
+
+def boards_of_generation(*, generation: Generation) -> list[Board]:
+    return list(Board.objects.filter(items__generation=generation).order_by("name"))
+
+
+# --- taking a result into the next generation -------------------------------------
+
+# What a file of each kind can start: the offer's generation types that take it as input.
+SOURCE_TYPES = {
+    "image": ("image-to-video", "image-to-image", "image-editing", "upscale"),
+    "video": ("video-to-video", "video-editing", "upscale"),
+    "audio": ("audio-to-audio", "audio-to-video", "speech-to-text", "transcription"),
+}
+_SHARED_SOURCE = {"image": "source_images", "video": "source_videos", "audio": "source_audio"}
+
+
+@dataclass(frozen=True)
+class SourceTarget:
+    offer_key: str
+    label: str
+    field: str
+    generation_type: str
+
+
+def source_media_field(spec: dict[str, Any], kind: str) -> str | None:
+    """The offer's form field that takes a file of ``kind`` as input, preferring its main source field."""
+    fields = [
+        f
+        for f in spec.get("fields", [])
+        if f.get("type") == "media" and not f.get("derived") and kind in (f.get("kinds") or ())
+    ]
+    for spec_field in fields:
+        if spec_field.get("shared") == _SHARED_SOURCE[kind]:
+            return spec_field["name"]
+    return fields[0]["name"] if fields else None
+
+
+def source_targets(*, kind: str) -> list[SourceTarget]:
+    """Enabled offers that can start from a file of ``kind``, grouped by generation type (one query)."""
+    types = SOURCE_TYPES.get(kind)
+    if not types:
+        return []
+    targets: list[SourceTarget] = []
+    offers: list[Offer] = list(offers_generatable().defer("live_data").order_by("family__name", "provider__name"))
+    for generation_type in types:
+        for offer in offers:
+            if generation_type not in (offer.generation_types or []):
+                continue
+            name = source_media_field(offer.spec, kind)
+            if name:
+                label = f"{offer.family.name} · {offer.provider.name}"
+                if offer.name != offer.family.name:
+                    label += f" ({offer.name})"
+                targets.append(SourceTarget(offer.key, label, name, generation_type))
+    return targets

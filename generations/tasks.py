@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.services import holds_expire
-from generations.services import generation_advance, generations_resume_stale
+from generations.services import generation_advance, generation_files_remove, generations_resume_stale
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -18,3 +18,11 @@ def generations_sweep_task() -> None:
     """Resume jobs a crashed worker left behind, and expire holds nobody resolved."""
     generations_resume_stale()
     holds_expire()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=20)
+def generation_files_remove_task(self, public_id: str) -> None:
+    """Remove a deleted generation's files; waits while a worker still holds the job."""
+    wait = generation_files_remove(public_id=public_id)
+    if wait is not None:
+        raise self.retry(countdown=min(wait, 300))

@@ -1,63 +1,220 @@
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
+import zipfile
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import team_member_required
+from accounts.models import Role
 from billing.selectors import wallet_for_team
 from billing.services import InsufficientCredits
+from catalog.models import Offer
 from catalog.pricing import QuoteError
-from catalog.selectors import offer_by_key, offers_enabled
+from catalog.selectors import offer_by_key, offer_for_quote, offer_from_credits, offers_generatable
 from generations.forms import GenerationForm
+from generations.models import Asset, Board, Generation
 from generations.selectors import (
-    active_ids,
+    POLL_MAX_IDS,
+    CardRow,
+    GalleryFilters,
     asset_for_team,
+    board_for_team,
+    boards_for_team,
+    boards_of_generation,
+    boards_with_covers,
+    gallery_options,
+    gallery_options_forget,
+    gallery_page,
     generation_for_team,
+    generation_versions,
     generations_by_ids,
-    generations_for_team,
+    generations_for_cards,
+    source_media_field,
+    source_targets,
+    with_live_progress,
 )
-from generations.services import generation_submit, generation_webhook_received
+from generations.services import (
+    BoardError,
+    board_add,
+    board_create,
+    board_delete,
+    board_remove,
+    board_rename,
+    favourite_set,
+    generation_cancel,
+    generation_delete,
+    generation_submit,
+    generation_webhook_received,
+)
+from generations.uploads import signed_media
 
-PAGE_SIZE = 48
+SHARED_FILE_MAX_AGE = 7 * 24 * 3600  # how long a file link handed to a provider stays valid
 
 
-def _offer_from(request: HttpRequest):
+def _offer_from(request: HttpRequest) -> Offer | None:
     key = request.POST.get("offer") or request.GET.get("offer")
     offer = offer_by_key(key=key) if key else None
-    return offer or offers_enabled().order_by("category", "family__name").first()
+    return offer or offers_generatable().order_by("category", "family__name").first()
+
+
+def _composer_offer(request: HttpRequest) -> Offer | None:
+    """The offer the composer shows: the one named, moved to the picked family (same provider when it
+    offers it, else the cheapest), and never one without a documented price."""
+    offer = _offer_from(request)
+    family = request.GET.get("family")
+    if offer is not None and family and family != offer.family.slug:
+        siblings = list(offers_generatable().defer("spec").filter(family__slug=family))
+        same_provider = [o for o in siblings if o.provider_id == offer.provider_id]
+        pick = (same_provider or sorted(siblings, key=_cheapest_first) or [None])[0]
+        offer = offer_by_key(key=pick.key) if pick else offer
+    if offer is not None and not offer.priced:
+        pick = offers_generatable().defer("spec").filter(family=offer.family_id).first()
+        offer = offer_by_key(key=pick.key) if pick else offers_generatable().first()
+    return offer
+
+
+def _cheapest_first(offer: Offer) -> tuple:
+    credits = offer_from_credits(offer)
+    return (credits is None, credits or 0, offer.provider.name, offer.name)
+
+
+def _composer_picker(offer: Offer | None) -> dict[str, Any]:
+    """The two selects: model families by category, then the chosen family's providers with their prices."""
+    offers = list(offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name"))
+    families: dict[str, dict[str, Any]] = {}
+    for o in offers:
+        entry = families.setdefault(
+            o.family.slug,
+            {"slug": o.family.slug, "name": o.family.name, "category": o.family.get_category_display(), "from": None},
+        )
+        credits = offer_from_credits(o)
+        if credits is not None and (entry["from"] is None or credits < entry["from"]):
+            entry["from"] = credits
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for entry in sorted(families.values(), key=lambda e: (e["category"], e["name"].lower())):
+        groups.setdefault(entry["category"], []).append(entry)
+    siblings = [
+        {"key": o.key, "label": f"{o.provider.name} · {o.name}", "from": offer_from_credits(o)}
+        for o in offers
+        if offer is not None and o.family_id == offer.family_id
+    ]
+    return {"family_groups": list(groups.items()), "provider_offers": siblings}
 
 
 def _composer_context(request: HttpRequest, form: GenerationForm | None = None) -> dict:
     """The composer: the chosen offer's form, keeping values the user typed for another model."""
     if form is None:
-        offer = _offer_from(request)
-        carried = {key: value for key, value in request.GET.items() if key not in {"offer", "idempotency_key"}}
+        offer = _composer_offer(request)
+        previous = offer_by_key(key=request.GET["from_offer"]) if request.GET.get("from_offer") else None
+        if offer is not None and previous is not None and previous.pk != offer.pk:
+            # A model or provider switch: values move by their shared meaning, not by field name.
+            carried = GenerationForm.carried(offer=offer, previous=previous, data=request.GET)
+        elif "offer" in request.GET:
+            # Only a link that names an offer prefills the composer: the gallery's own filters are not form values.
+            skip = {"offer", "family", "from_offer", "idempotency_key"}
+            carried = {key: value for key, value in request.GET.items() if key not in skip}
+        else:
+            carried = {}
         form = GenerationForm(offer=offer, initial=carried) if offer else None
     bound = form is not None and form.is_bound
     return {
         "form": form,
         "offer": form.offer if form else None,
         "idempotency_key": request.POST.get("idempotency_key") if bound else uuid.uuid4().hex,
-        "offers": offers_enabled().order_by("category", "family__name", "provider__name"),
+        "blocked": form.blocking_reason() if bound else "",
+        **_composer_picker(form.offer if form else None),
     }
+
+
+def _fragment(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """Render an HTMX fragment without the page's context processors (team switcher, wallet): it needs none."""
+    context = {"csrf_token": get_token(request), **context}
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+CARD_TEMPLATE = "generations/gallery.html#card"
+CARD_CACHE_SECONDS = 24 * 3600
+# Cached cards hold this in place of the viewer's CSRF token, which is put in when the page is served.
+_CSRF_SLOT = "csrf-slot-0b5e7c"
+
+
+def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None) -> str:
+    """The page's cards in order. A card's HTML depends only on its state (status, provider progress)
+    and the viewer's star, never on the clock, so each version is rendered once and then read from the
+    cache: a page renders only cards it has not seen in that state."""
+    version = os.stat(get_template("generations/gallery.html").origin.name).st_mtime_ns  # an edit shows at once
+    keys = {
+        row.pk: f"gallery-card:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
+        for row in rows
+        if board is None
+    }
+    hits = cache.get_many(list(keys.values())) if keys else {}
+    missing = [row.pk for row in rows if keys.get(row.pk) not in hits]
+    full = generations_for_cards(team=request.team, user=request.user, pks=missing) if missing else {}
+    template = get_template(CARD_TEMPLATE)
+    parts: list[str] = []
+    fresh: dict[str, str] = {}
+    for row in rows:
+        key = keys.get(row.pk)
+        html = hits.get(key) if key else None
+        if html is None:
+            if row.pk not in full:
+                continue  # deleted since the page's rows were read
+            html = template.render({"generation": full[row.pk], "board": board, "csrf_token": _CSRF_SLOT})
+            if key:
+                fresh[key] = html
+        parts.append(html)
+    if fresh:
+        cache.set_many(fresh, CARD_CACHE_SECONDS)
+    return mark_safe("".join(parts).replace(_CSRF_SLOT, get_token(request)))  # noqa: S308 (our own rendered HTML)
+
+
+def _gallery_url(filters: GalleryFilters, **extra: str) -> str:
+    query = filters.querystring(**extra)
+    return reverse("generations:gallery") + (f"?{query}" if query else "")
 
 
 @team_member_required
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
-    generations = list(generations_for_team(team=request.team)[:PAGE_SIZE])
+    """The team's generations, filtered by the URL; HTMX gets the results or the next page alone."""
+    # A link that names an offer opens the composer prefilled (remix, use as source): it is not a filter.
+    filters = GalleryFilters() if "offer" in request.GET else GalleryFilters.from_query(request.GET)
+    after = request.GET.get("after") or None
+    page = gallery_page(team=request.team, user=request.user, filters=filters, after=after)
     context = {
-        "generations": generations,
-        "active_ids": active_ids(generations),
+        "page": page,
+        "filters": filters,
+        "cards_html": _cards_html(request, page.rows),
+        "more_url": _gallery_url(filters, after=page.next_cursor) if page.next_cursor else "",
         "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
-        **_composer_context(request),
     }
+    if request.htmx and not request.htmx.history_restore_request:
+        if after:
+            return _fragment(request, "generations/gallery.html#page", context)
+        if request.htmx.target == "results":
+            response = _fragment(request, "generations/gallery.html#results", context)
+            response["HX-Push-Url"] = _gallery_url(filters)
+            return response
+    context.update(options=gallery_options(team=request.team), **_composer_context(request))
     return render(request, "generations/gallery.html", context)
 
 
@@ -69,8 +226,8 @@ def generate(request: HttpRequest) -> HttpResponse:
     if offer is None:
         raise Http404("No model is available")
     if request.method == "GET":
-        return render(request, "generations/_composer.html", _composer_context(request))
-    form = GenerationForm(request.POST, offer=offer)
+        return _fragment(request, "generations/_composer.html", _composer_context(request))
+    form = GenerationForm(request.POST, request.FILES, offer=offer)
     if form.is_valid():
         try:
             generation = generation_submit(
@@ -86,6 +243,7 @@ def generate(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             if request.htmx:
+                with_live_progress([generation])
                 context = {
                     "generation": generation,
                     "wallet": wallet_for_team(team=request.team),
@@ -113,54 +271,87 @@ def generate(request: HttpRequest) -> HttpResponse:
 @team_member_required
 @require_GET
 def composer_fields(request: HttpRequest) -> HttpResponse:
-    """The composer for another model (HTMX swap when the model select changes)."""
-    return render(request, "generations/_composer.html", _composer_context(request))
+    """The composer for another model or provider (HTMX swap when a picker changes), carrying shared values."""
+    return _fragment(request, "generations/_composer.html", _composer_context(request))
 
 
 @team_member_required
 @require_POST
 def quote(request: HttpRequest) -> HttpResponse:
-    """The live price for the composer's current values."""
-    offer = _offer_from(request)
+    """The live price for the composer's current values: one query (the offer and the team's credits)."""
+    offer, available = offer_for_quote(key=request.POST.get("offer", ""), team_id=request.team.pk)
     if offer is None:
-        raise Http404("No model is available")
+        raise Http404("This model is no longer available")
     form = GenerationForm(request.POST, offer=offer)
     form.is_valid()
-    wallet = wallet_for_team(team=request.team)
-    balance_after = wallet.available - form.quote.credits if form.quote and wallet else None
-    return render(
-        request, "generations/_composer.html#price", {"form": form, "offer": offer, "balance_after": balance_after}
-    )
+    balance_after = available - form.quote.credits if form.quote and available is not None else None
+    context = {
+        "form": form,
+        "offer": offer,
+        "balance_after": balance_after,
+        "blocked": form.blocking_reason(balance_after),
+    }
+    return _fragment(request, "generations/_composer.html#price", context)
 
 
 @team_member_required
 @require_GET
 def poll(request: HttpRequest) -> HttpResponse:
     """One request for every unfinished card on the page: swaps only those, then stops when none is left."""
-    ids = [i for i in request.GET.get("ids", "").split(",") if i]
-    generations = generations_by_ids(team=request.team, public_ids=ids)
+    # Each id may carry the version the page shows (``gen_x:running:25``): unchanged cards are not sent
+    # again, so a card's controls keep focus and the answer stays small.
+    shown: dict[str, str] = {}
+    for item in request.GET.get("ids", "").split(",")[:POLL_MAX_IDS]:
+        public_id, _, version = item.partition(":")
+        if public_id:
+            shown[public_id] = version
+    versions = generation_versions(team=request.team, public_ids=list(shown))
+    changed = [public_id for public_id, version in versions.items() if shown[public_id] != version]
+    gone = [public_id for public_id in shown if public_id not in versions]  # deleted meanwhile
+    if not changed and not gone:
+        return HttpResponse("")  # the usual answer: one narrow query, nothing to render
     context = {
-        "generations": generations,
-        "active_ids": active_ids(generations),
-        "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
+        "generations": generations_by_ids(team=request.team, public_ids=changed, user=request.user),
+        "gone": gone,
         "wallet": wallet_for_team(team=request.team),
     }
-    return render(request, "generations/poll.html", context)
+    return _fragment(request, "generations/poll.html", context)
 
 
 @team_member_required
 @require_GET
 def card(request: HttpRequest, public_id: str) -> HttpResponse:
     """One card, current state (the generation's own poll URL)."""
-    generation = generation_for_team(team=request.team, public_id=public_id)
-    return render(request, "generations/gallery.html#card", {"generation": generation})
+    generation = generation_for_team(team=request.team, public_id=public_id, user=request.user)
+    return _fragment(request, "generations/gallery.html#card", {"generation": generation})
 
 
 @team_member_required
 @require_GET
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    generation = generation_for_team(team=request.team, public_id=public_id)
-    return render(request, "generations/detail.html", {"generation": generation})
+    """A generation's page. Its live status block asks this URL again; once the job ends the page reloads."""
+    generation = generation_for_team(team=request.team, public_id=public_id, user=request.user)
+    if request.htmx and request.htmx.target == "live":
+        if not generation.is_active:
+            response = HttpResponse("")
+            response["HX-Refresh"] = "true"
+            return response
+        return _fragment(request, "generations/detail.html#live", {"generation": generation})
+    assets = list(generation.assets.all())
+    targets = {kind: source_targets(kind=kind) for kind in {a.kind for a in assets} if kind != "text"}
+    context = {
+        "generation": generation,
+        "assets": [(asset, targets.get(asset.kind, [])) for asset in assets],
+        "failure": failure_help(generation) if generation.status == "failed" else None,
+        "remix_url": remix_url(generation),
+        "params": [(key, _param_display(value)) for key, value in generation.params.items() if key != "prompt"],
+        "can_manage": _can_manage(request, generation),
+        "boards": list(boards_for_team(team=request.team)),
+        "on_boards": boards_of_generation(generation=generation),
+        "rerun_key": uuid.uuid4().hex,
+        "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
+    }
+    return render(request, "generations/detail.html", context)
 
 
 @team_member_required
@@ -184,3 +375,336 @@ def provider_webhook(request: HttpRequest, provider: str, token: str) -> HttpRes
     if not generation_webhook_received(provider_slug=provider, token=token):
         raise Http404("Unknown callback")
     return JsonResponse({"ok": True})
+
+
+# --- a generation's page: explaining, chaining, managing --------------------------
+
+# Provider error codes in plain words: what happened, and what to do next.
+FAILURE_HELP: dict[str, tuple[str, str]] = {
+    "deadline_exceeded": (
+        "The provider took too long and the job was stopped.",
+        "Run it again; if it keeps timing out, pick another provider for this model or a lighter setting.",
+    ),
+    "timeout": ("The provider did not answer in time.", "Run it again in a few minutes."),
+    "network_error": ("The studio could not reach the provider.", "Run it again in a few minutes."),
+    "rate_limited": ("The provider is receiving too many requests.", "Wait a minute, then run it again."),
+    "auth_failed": (
+        "The studio's account with this provider was refused.",
+        "Tell a team admin; meanwhile, run it on another provider for this model.",
+    ),
+    "insufficient_credits": (
+        "The studio's account with this provider is out of credits.",
+        "Tell a team admin; meanwhile, run it on another provider for this model.",
+    ),
+    "provider_unavailable": (
+        "The studio cannot run jobs on this provider yet.",
+        "Remix it and pick another provider for this model.",
+    ),
+    "no_output": ("The provider finished without returning a file.", "Run it again."),
+    "bad_output": ("The provider returned a file the studio could not read.", "Run it again."),
+    "too_large": ("The result was larger than the studio accepts.", "Remix it with a lower resolution or duration."),
+    "submission_unconfirmed": (
+        "The studio lost contact while starting this job and could not tell whether the provider accepted it.",
+        "Run it again.",
+    ),
+    "content_policy": (
+        "The provider refused this request under its content rules.",
+        "Remix it with a reworded prompt or a different source file.",
+    ),
+    "invalid_request": ("The provider refused these settings.", "Remix it with different settings."),
+}
+DEFAULT_FAILURE = (
+    "The provider could not make this.",
+    "Run it again; if it fails again, reword the prompt or pick another provider for this model.",
+)
+_POLICY_WORDS = ("policy", "safety", "moderation", "nsfw", "inappropriate", "prohibited")
+
+
+def failure_help(generation: Generation) -> dict[str, str]:
+    """What went wrong in plain words, the provider's own reason, and what to do next."""
+    code = generation.error_code or ""
+    message = generation.error_message or ""
+    if code not in FAILURE_HELP:
+        if any(word in message.lower() for word in _POLICY_WORDS):
+            code = "content_policy"
+        elif code in {"http_402"}:
+            code = "insufficient_credits"
+        elif code.startswith("http_5") or code == "malformed_response":
+            code = "network_error"
+        elif code in {"http_400", "http_422"}:
+            code = "invalid_request"
+        elif code in {"gone", "expired", "http_410", "fetch_failed", "download_failed"}:
+            code = "no_output"
+    summary, next_step = FAILURE_HELP.get(code, DEFAULT_FAILURE)
+    charged = generation.credits_charged or 0
+    return {
+        "summary": summary,
+        "reason": message,
+        "next": next_step,
+        "charged": "Nothing was charged." if not charged else f"{charged} credits were charged.",
+    }
+
+
+def _prefill_value(value: Any) -> str:
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    if isinstance(value, bool):
+        return "on" if value else ""  # an empty value leaves a checkbox unticked
+    return "" if value is None else str(value)
+
+
+def _param_display(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def remix_url(generation: Generation) -> str:
+    """The composer on the same offer, every field prefilled with this generation's values."""
+    params = {"offer": generation.offer.key}
+    params.update({name: _prefill_value(value) for name, value in generation.params.items() if name != "offer"})
+    return f"{reverse('generations:gallery')}?{urlencode(params)}#composer"
+
+
+def _can_manage(request: HttpRequest, generation: Generation) -> bool:
+    """Whoever made it, or a team owner or admin, may cancel or delete a generation."""
+    return generation.created_by_id == request.user.pk or request.membership.role in {Role.OWNER, Role.ADMIN}
+
+
+def _generation_for_manager(request: HttpRequest, public_id: str) -> Generation:
+    generation = generation_for_team(team=request.team, public_id=public_id, user=request.user)
+    if not _can_manage(request, generation):
+        raise PermissionDenied("Only its author or a team admin can do that.")
+    return generation
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return redirect(target)
+
+
+@team_member_required
+@require_POST
+def rerun(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Run the same offer with the same settings again (a new job, quoted and held anew)."""
+    generation = generation_for_team(team=request.team, public_id=public_id)
+    offer = offer_by_key(key=generation.offer.key)
+    if offer is None:
+        messages.error(request, "This model is no longer available. Remix it to pick another one.")
+        return redirect("generations:detail", public_id=public_id)
+    try:
+        generation_submit(
+            team=request.team,
+            user=request.user,
+            offer=offer,
+            params=dict(generation.params),
+            idempotency_key=request.POST.get("idempotency_key") or None,
+        )
+    except InsufficientCredits as exc:
+        messages.error(request, str(exc))
+    except QuoteError as exc:
+        messages.error(request, f"{exc.message} Remix it to change the settings.")
+    else:
+        messages.success(request, "Running again with the same settings.")
+        return redirect("generations:gallery")
+    return redirect("generations:detail", public_id=public_id)
+
+
+@team_member_required
+@require_POST
+def cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    generation = _generation_for_manager(request, public_id)
+    cancelled = generation_cancel(generation=generation, user=request.user)
+    if request.htmx:
+        generation = generation_for_team(team=request.team, public_id=public_id, user=request.user)
+        context = {"generation": generation, "wallet": wallet_for_team(team=request.team)}
+        return _fragment(request, "generations/card_update.html", context)
+    if cancelled:
+        messages.success(request, "Cancelled. The held credits were released.")
+    else:
+        messages.info(request, "It had already finished.")
+    return redirect("generations:detail", public_id=public_id)
+
+
+@team_member_required
+@require_POST
+def delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    generation = _generation_for_manager(request, public_id)
+    generation_delete(generation=generation, user=request.user)
+    messages.success(request, "Deleted.")
+    return redirect("generations:gallery")
+
+
+@team_member_required
+@require_POST
+def favourite(request: HttpRequest, public_id: str) -> HttpResponse:
+    generation = generation_for_team(team=request.team, public_id=public_id, user=request.user)
+    generation.is_favourite = favourite_set(generation=generation, user=request.user, on=request.POST.get("on") == "1")
+    if request.htmx:
+        return _fragment(request, "generations/gallery.html#favourite", {"generation": generation})
+    return _back(request, reverse("generations:detail", args=[public_id]))
+
+
+@team_member_required
+@require_POST
+def add_to_board(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Put the generation on a chosen board, or on a new one named in the same form."""
+    generation = generation_for_team(team=request.team, public_id=public_id)
+    try:
+        if request.POST.get("new_board", "").strip():
+            board = board_create(team=request.team, user=request.user, name=request.POST["new_board"])
+            gallery_options_forget(team=request.team)
+        else:
+            board = board_for_team(team=request.team, public_id=request.POST.get("board", ""))
+        added = board_add(board=board, generation=generation, user=request.user)
+    except BoardError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Added to {board.name}." if added else f"Already on {board.name}.")
+    return redirect("generations:detail", public_id=public_id)
+
+
+@team_member_required
+@require_GET
+def download_all(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Every file of the generation in one zip (media is already compressed: stored, not deflated)."""
+    generation = generation_for_team(team=request.team, public_id=public_id)
+    assets = list(generation.assets.all())
+    if not assets:
+        raise Http404("No files")
+    archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
+        for asset in assets:
+            with asset.file.open("rb") as source, zipped.open(asset.filename, "w") as target:
+                while chunk := source.read(1024 * 1024):
+                    target.write(chunk)
+    archive.seek(0)
+    return FileResponse(
+        archive, content_type="application/zip", as_attachment=True, filename=f"{generation.public_id}.zip"
+    )
+
+
+def shared_file_url(request: HttpRequest, asset: Asset) -> str:
+    """A signed link to one file that a provider can fetch without a session (valid for a week).
+
+    It ends with the file's name: providers (and the pricing rules) tell media kinds by extension.
+    """
+    token = signing.dumps({"g": asset.generation.public_id, "a": asset.public_id}, salt="generations.shared-file")
+    path = reverse("generations:shared_file", kwargs={"token": token, "filename": asset.filename})
+    base = getattr(settings, "STUDIO_PUBLIC_URL", "")
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
+
+
+@require_GET
+def shared_file(request: HttpRequest, token: str, filename: str) -> HttpResponse:
+    try:
+        ids = signing.loads(token, salt="generations.shared-file", max_age=SHARED_FILE_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404("This link is not valid or has expired") from None
+    asset = Asset.objects.filter(
+        public_id=ids.get("a"), generation__public_id=ids.get("g"), generation__deleted_at__isnull=True
+    ).first()
+    if asset is None or asset.filename != filename:
+        raise Http404("No such file")
+    return FileResponse(asset.file.open("rb"), content_type=asset.content_type, filename=asset.filename)
+
+
+@team_member_required
+@require_GET
+def use_as_source(request: HttpRequest, public_id: str, asset_id: str) -> HttpResponse:
+    """Open the composer on the chosen offer with this file in its source media field."""
+    asset = asset_for_team(team=request.team, generation_id=public_id, asset_id=asset_id)
+    offer = offer_by_key(key=request.GET.get("offer", ""))
+    field = source_media_field(offer.spec, asset.kind) if offer and asset.kind in ("image", "video", "audio") else None
+    if field is None:
+        messages.error(request, "That model cannot start from this file.")
+        return redirect("generations:detail", public_id=public_id)
+    query = urlencode({"offer": offer.key, field: shared_file_url(request, asset)})
+    return redirect(f"{reverse('generations:gallery')}?{query}#composer")
+
+
+# --- boards -----------------------------------------------------------------------
+
+
+@team_member_required
+@require_http_methods(["GET", "POST"])
+def boards(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            board = board_create(team=request.team, user=request.user, name=request.POST.get("name", ""))
+        except BoardError as exc:
+            messages.error(request, exc.message)
+        else:
+            gallery_options_forget(team=request.team)
+            messages.success(request, f"Board “{board.name}” created.")
+            return redirect("generations:board", public_id=board.public_id)
+    return render(request, "generations/boards.html", {"boards": boards_with_covers(team=request.team)})
+
+
+@team_member_required
+@require_GET
+def board(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A board's own page: its generations, newest first, in pages like the gallery."""
+    board = board_for_team(team=request.team, public_id=public_id)
+    filters = GalleryFilters(board=board.public_id)
+    after = request.GET.get("after") or None
+    page = gallery_page(team=request.team, user=request.user, filters=filters, after=after)
+    base = reverse("generations:board", args=[board.public_id])
+    context = {
+        "board": board,
+        "page": page,
+        "filters": filters,
+        "cards_html": _cards_html(request, page.rows, board=board),
+        "more_url": f"{base}?{urlencode({'after': page.next_cursor})}" if page.next_cursor else "",
+        "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
+    }
+    if request.htmx and after and not request.htmx.history_restore_request:
+        return _fragment(request, "generations/gallery.html#page", context)
+    return render(request, "generations/board.html", context)
+
+
+@team_member_required
+@require_POST
+def board_rename_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    board = board_for_team(team=request.team, public_id=public_id)
+    try:
+        board_rename(board=board, name=request.POST.get("name", ""))
+    except BoardError as exc:
+        messages.error(request, exc.message)
+    else:
+        gallery_options_forget(team=request.team)
+        messages.success(request, "Board renamed.")
+    return redirect("generations:board", public_id=public_id)
+
+
+@team_member_required
+@require_POST
+def board_delete_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    board = board_for_team(team=request.team, public_id=public_id)
+    board_delete(board=board)
+    gallery_options_forget(team=request.team)
+    messages.success(request, f"Board “{board.name}” deleted. Its generations are still in the gallery.")
+    return redirect("generations:boards")
+
+
+@team_member_required
+@require_POST
+def board_remove_view(request: HttpRequest, public_id: str, generation_id: str) -> HttpResponse:
+    board = board_for_team(team=request.team, public_id=public_id)
+    generation = generation_for_team(team=request.team, public_id=generation_id)
+    board_remove(board=board, generation=generation)
+    if request.htmx:
+        return HttpResponse("")  # the card is swapped out of the board's page
+    messages.success(request, f"Removed from {board.name}.")
+    return _back(request, reverse("generations:board", args=[public_id]))
+
+
+@require_GET
+def source_media_signed(request: HttpRequest, token: str, filename: str) -> HttpResponse:
+    """An uploaded source file, for the provider that fetches it by URL (signed, expiring, no login)."""
+    media = signed_media(token)
+    if media is None or not media.file.name.endswith(filename):
+        raise Http404("No such file")
+    return FileResponse(media.file.open("rb"), content_type=media.content_type)

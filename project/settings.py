@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "catalog",
     "billing",
     "generations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,8 @@ PROVIDERS = {
 # Hosts whose addresses may be fetched although private (the sandbox on
 # loopback in development and tests). Empty in production.
 OUTBOUND_URL_ALLOWLIST = env_list("OUTBOUND_URL_ALLOWLIST", "")
+# Requests per API key and window: "60/minute", "1000/hour"; "off" for none (see api/ratelimit.py).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/minute")
 
 # --- The studio -------------------------------------------------------------
 STUDIO_DEMO_CREDITS = Decimal(os.environ.get("STUDIO_DEMO_CREDITS", "1000"))
@@ -239,6 +242,8 @@ SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30)
 # means the worker died, and the sweeper hands the job to another.
 GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 6)
+# 0 = the per-kind deadlines in generations.services.DEADLINES (15 min images … 2 h video).
+GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 0)
 # How overdue a job's next check must be before the sweeper re-enqueues it.
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {

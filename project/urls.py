@@ -7,6 +7,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("billing/", include("billing.urls")),
+    path("team/", include("accounts.team_urls")),
+    path("staff/", include("billing.staff_urls")),
+    path("api/v1/", include("api.urls")),
+    path("settings/api-keys/", include("api.urls_studio")),
     path("", include("generations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,8 +7,10 @@ Behaviour (latency, failure kind and rate, progress steps) is set per run
 ``a cat [sandbox fail=provider delay=1]``. Failure kinds: ``provider`` (the job
 ends failed), ``5xx`` (the submit answers 500), ``timeout`` (the submit hangs
 past the client's timeout), ``malformed`` (a body that is not the documented
-shape), ``expired`` (the result URL answers 410), ``insufficient`` (the
-provider account is out of credits), ``never`` (the job never finishes).
+shape), ``expired`` (the result URL answers 410), ``expired_once`` (the first
+result URL answers 410; reading the status again gives a fresh one),
+``insufficient`` (the provider account is out of credits), ``never`` (the job
+never finishes). ``flaps=N`` makes the first N status reads answer 503.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-FAILURE_KINDS = {"none", "provider", "5xx", "timeout", "malformed", "expired", "insufficient", "never"}
+FAILURE_KINDS = {"none", "provider", "5xx", "timeout", "malformed", "expired", "expired_once", "insufficient", "never"}
 DIRECTIVE = re.compile(r"\[sandbox([^\]]*)\]")
 
 

@@ -91,6 +91,9 @@ def _create(store: Store, request: Request) -> Response:
         import time
 
         time.sleep(40)
+    reference = request.headers.get("x-request-id", "")
+    if reference and store.count(f"kubflow.accepted_ref:{reference}") > 1:
+        store.count("kubflow.duplicate_submissions")
     job = store.add_job(
         Job(
             id=f"gen_{secrets.token_hex(8)}",
@@ -116,6 +119,8 @@ def _status(store: Store, request: Request, job_id: str) -> Response:
     if job is None:
         return _error(404, "Generation was not found for the authenticated user.")
     store.count("kubflow.status")
+    if store.flapping(job):
+        return _error(503, "Provider processing error. Retry later.")
     phase, progress = job.phase()
     if job.behaviour.fail == "malformed" and phase == "completed":
         return Response(200, b"<html>upstream error</html>", "text/html")

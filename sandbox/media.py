@@ -867,6 +867,7 @@ _AV_DEMUXERS = {
 
 
 def _probe_image(data: bytes) -> dict | None:
+    Image.init()  # Image.OPEN is empty in a fresh process until the plugins are registered
     formats = [f for f in _PIL_FORMATS if f in Image.OPEN]
     try:
         with Image.open(io.BytesIO(data), formats=formats) as img:

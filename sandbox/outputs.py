@@ -26,13 +26,18 @@ def _seconds(params: dict[str, Any], default: float = 5.0) -> float:
 def job_outputs(store: Store, job: Job, request: Request) -> list[str]:
     """Render the job's files once and return their URLs on this sandbox."""
     if job.outputs:
+        if job.behaviour.fail == "expired_once" and not job.extra.get("refreshed"):
+            job.extra["refreshed"] = True  # the next read gets a fresh, working URL
+            job.outputs = []
+            job.behaviour.fail = "none"
+            return job_outputs(store, job, request)
         return job.outputs
     params = job.params
     prompt = strip_directive(str(params.get("prompt") or params.get("text") or job.model))
     aspect = params.get("aspect_ratio") or params.get("aspectRatio") or params.get("image_size")
     resolution = params.get("resolution")
     scale = job.behaviour.media_scale
-    expired = job.behaviour.fail == "expired"
+    expired = job.behaviour.fail in {"expired", "expired_once"}
     urls = []
     if job.kind == "video":
         width, height = media.aspect_size(str(aspect) if aspect else "16:9", None, base=min(scale, 384))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from importlib import import_module
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -26,4 +29,14 @@ def client_for(provider_slug: str) -> ProviderClient:
     return client_class(base_url=config["base_url"], api_key=config["api_key"])
 
 
-__all__ = ["ProviderClient", "ProviderError", "client_for"]
+def deadline_for(provider_slug: str, spec: dict) -> timedelta | None:
+    """A provider's own deadline for an offer, where its docs give one (Krea: ~3 min own models, 2 h others)."""
+    try:
+        module = import_module(CLIENTS[provider_slug].rsplit(".", 1)[0])
+    except (KeyError, ImportError):
+        return None
+    seconds = getattr(module, "deadline_seconds", None)
+    return timedelta(seconds=seconds(spec)) if seconds else None
+
+
+__all__ = ["ProviderClient", "ProviderError", "client_for", "deadline_for"]

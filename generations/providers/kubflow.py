@@ -70,7 +70,8 @@ class KubflowClient:
             "prompt": prompt,
             "params": params,
         }
-        data = self._request("POST", "/api/v1/generations", json=body)
+        # X-Request-Id carries our generation id for the provider's logs (and the sandbox's counts).
+        data = self._request("POST", "/api/v1/generations", json=body, headers={"X-Request-Id": request.reference})
         job_id = data.get("generation_id") or data.get("id")
         if not job_id:
             raise ProviderError(

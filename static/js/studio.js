@@ -1,8 +1,16 @@
-// The studio's small client side: which cards are still running (read by the
-// one gallery poller), toasts that fade, and browser notifications when allowed.
+// The studio's small client side: which cards are still running (read by the one
+// gallery poller), their elapsed time and estimated progress between polls, video
+// previews on hover, copy buttons, confirmations, toasts that fade, and browser
+// notifications when allowed.
 window.studio = {
   activeIds() {
-    return Array.from(document.querySelectorAll('[data-active="true"]')).map((el) => el.dataset.id);
+    return Array.from(document.querySelectorAll('.card[data-active="true"]')).map((el) => el.dataset.id);
+  },
+  // What the poller sends: each running card with the version it shows, so unchanged cards are not resent.
+  pollIds() {
+    return Array.from(document.querySelectorAll('.card[data-active="true"]')).map(
+      (el) => `${el.dataset.id}:${el.dataset.version || ""}`,
+    );
   },
 };
 
@@ -35,3 +43,137 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("submit", () => {
   if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
 }, { once: true });
+
+// Elapsed time and, where the provider gives no progress, the estimated bar: ticked locally each
+// second from the server's numbers, so the poll only has to send cards whose state changed.
+function formatElapsed(seconds) {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+// The server's clock minus ours, so a card's age does not depend on this computer's clock being right.
+let clockSkew = null;
+
+function elapsedSeconds(el, now) {
+  if (el.dataset.created) {
+    if (clockSkew === null) {
+      const stamp = document.querySelector("[data-server-now]");
+      clockSkew = stamp ? Number(stamp.dataset.serverNow) * 1000 - Date.now() : 0;
+    }
+    return Math.floor((Date.now() + clockSkew - Number(el.dataset.created) * 1000) / 1000);
+  }
+  if (el.studioStart === undefined) el.studioStart = now - Number(el.dataset.elapsed || 0) * 1000;
+  return Math.floor((now - el.studioStart) / 1000);
+}
+
+function tick() {
+  const now = performance.now();
+  document.querySelectorAll('[data-active="true"][data-created], [data-active="true"][data-elapsed]').forEach((el) => {
+    const seconds = Math.max(0, elapsedSeconds(el, now));
+    const text = el.querySelector("[data-elapsed-text]");
+    if (text) text.textContent = formatElapsed(seconds);
+    if (el.dataset.estimate === "true") {
+      const bar = el.querySelector("[data-progress]");
+      const typical = Number(el.dataset.typical) || 60;
+      if (bar) {
+        const value = Math.min(95, Math.floor((seconds * 100) / typical));
+        bar.value = value;
+        bar.textContent = `${value}%`;
+      }
+    }
+  });
+}
+setInterval(tick, 1000);
+document.addEventListener("DOMContentLoaded", tick);
+document.addEventListener("htmx:afterSettle", tick);
+document.addEventListener("htmx:oobAfterSwap", tick);
+
+// Video cards: the poster plays (muted) while the pointer or the focus is on the card; the play
+// button does the same for touch screens and keyboards.
+function setPreview(card, playing) {
+  const video = card && card.querySelector("video[data-preview]");
+  if (!video) return;
+  const button = card.querySelector("[data-play]");
+  if (playing) {
+    video.play().catch(() => {});
+  } else {
+    video.pause();
+  }
+  if (button) {
+    button.setAttribute("aria-pressed", String(playing));
+    button.setAttribute("aria-label", playing ? "Pause preview" : "Play preview");
+    button.textContent = playing ? "❚❚" : "▶";
+  }
+}
+
+function cardOf(node) {
+  return node instanceof Element ? node.closest(".card") : null;
+}
+
+document.addEventListener("pointerover", (event) => {
+  if (event.pointerType === "touch") return;
+  const card = cardOf(event.target);
+  if (card && !card.contains(event.relatedTarget)) setPreview(card, true);
+});
+document.addEventListener("pointerout", (event) => {
+  if (event.pointerType === "touch") return;
+  const card = cardOf(event.target);
+  if (card && !card.contains(event.relatedTarget)) setPreview(card, false);
+});
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches && event.target.matches(".card-link")) setPreview(cardOf(event.target), true);
+});
+document.addEventListener("focusout", (event) => {
+  if (event.target.matches && event.target.matches(".card-link")) setPreview(cardOf(event.target), false);
+});
+
+document.addEventListener("click", (event) => {
+  const play = event.target instanceof Element && event.target.closest("[data-play]");
+  if (play) {
+    const video = cardOf(play).querySelector("video[data-preview]");
+    setPreview(cardOf(play), video.paused);
+    return;
+  }
+  const copy = event.target instanceof Element && event.target.closest("[data-copy]");
+  if (copy) {
+    const source = document.querySelector(copy.dataset.copy);
+    if (!source) return;
+    const text = source.innerText.trim();
+    const done = () => {
+      const label = copy.textContent;
+      copy.textContent = "Copied";
+      setTimeout(() => { copy.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => fallbackCopy(text) && done());
+    } else if (fallbackCopy(text)) {
+      done();
+    }
+  }
+});
+
+function fallbackCopy(text) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch (error) {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+// Forms that destroy something ask first.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);

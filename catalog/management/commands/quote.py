@@ -1,3 +1,12 @@
+"""``manage.py quote PROVIDER MODEL key=value ...``: the studio's price for one request.
+
+Prints one JSON object, ``{"provider", "model", "provider_cost", "unit",
+"credits", "breakdown"}``, and exits 0; a request the provider would refuse
+prints ``{"error", "message", ...details}`` and exits 2. Values are parsed as
+JSON when they are valid JSON (``duration=5``, ``sound=true``,
+``image_urls='["https://..."]'``), else taken as strings (``aspect_ratio=16:9``).
+"""
+
 import json
 import sys
 
@@ -28,6 +37,8 @@ class Command(BaseCommand):
             key, sep, raw = item.partition("=")
             if not sep or not key:
                 self._fail({"error": "invalid_params", "message": f"expected key=value, got {item!r}"})
+            if key in values:
+                self._fail({"error": "invalid_params", "message": f"{key} given twice", "field": key})
             values[key] = _parse_value(raw)
         try:
             offer = offer_resolve(provider_slug=provider, model_id=model)

@@ -1,0 +1,262 @@
+"""Reading the API's request bodies and query strings, and choosing the offer a request names.
+
+Everything here raises ApiError (400) or the catalog's QuoteError for a
+request that can't be run; nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+
+from api.errors import bad_request
+from catalog.models import Category, Offer, Provider
+from catalog.pricing import QuoteError
+from catalog.selectors import offers_generatable
+from catalog.services import Quote, offer_resolve, price_quote
+
+MAX_BODY_BYTES = 256 * 1024
+IDEMPOTENCY_KEY_MAX = 100
+REQUEST_FIELDS = ("model", "category", "prompt", "params", "provider")
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """``{model, category, prompt, params}`` as Kubflow documents it, plus ``provider`` and ``callback_url``."""
+
+    model: str
+    category: str | None
+    prompt: str | None
+    params: dict[str, Any]
+    provider: str | None
+    callback_url: str | None = None
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the request's meaning (key order and whitespace don't count)."""
+        canonical = json.dumps(
+            {
+                "model": self.model,
+                "category": self.category,
+                "prompt": self.prompt,
+                "params": self.params,
+                "provider": self.provider,
+                "callback_url": self.callback_url,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object, or 400."""
+    if len(request.body) > MAX_BODY_BYTES:
+        raise bad_request("request_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    if not request.body.strip():
+        raise bad_request("invalid_json", "The request body must be a JSON object.")
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise bad_request("invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise bad_request("invalid_json", "The request body must be a JSON object.")
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, ValueError, RecursionError):  # lone surrogates, or numbers too big to write back
+        raise bad_request("invalid_json", "The request body holds text that is not valid Unicode.") from None
+    if _has_nul(body):
+        raise bad_request("invalid_json", "The request body must not contain NUL characters.")
+    return body
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _optional_string(body: dict[str, Any], name: str, *, max_length: int = 200) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request("invalid_request", f"{name} must be a string.", field=name)
+    if len(value) > max_length:
+        raise bad_request("invalid_request", f"{name} is longer than {max_length} characters.", field=name)
+    return value.strip() or None
+
+
+def generation_request_parse(body: dict[str, Any], *, allow_callback: bool) -> GenerationRequest:
+    allowed = {*REQUEST_FIELDS, "callback_url"} if allow_callback else set(REQUEST_FIELDS)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise bad_request(
+            "invalid_request",
+            f"unknown field(s): {', '.join(unknown)}; model-specific inputs belong inside params",
+            fields=unknown,
+            allowed_fields=sorted(allowed),
+        )
+    model = _optional_string(body, "model")
+    if not model:
+        raise bad_request("invalid_request", "model is required (see GET /api/v1/models).", field="model")
+    prompt = body.get("prompt")
+    if prompt is not None and not isinstance(prompt, str):
+        raise bad_request("invalid_request", "prompt must be a string.", field="prompt")
+    params = body.get("params")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise bad_request("invalid_request", "params must be an object.", field="params")
+    return GenerationRequest(
+        model=model,
+        category=_optional_string(body, "category"),
+        prompt=prompt,
+        params=params,
+        provider=_optional_string(body, "provider"),
+        callback_url=_optional_string(body, "callback_url", max_length=2000) if allow_callback else None,
+    )
+
+
+def idempotency_key_read(request: HttpRequest) -> str | None:
+    value = request.headers.get("Idempotency-Key", "").strip()
+    if not value:
+        return None
+    if len(value) > IDEMPOTENCY_KEY_MAX or not value.isprintable():
+        raise bad_request(
+            "invalid_request",
+            f"Idempotency-Key must be printable and at most {IDEMPOTENCY_KEY_MAX} characters.",
+            field="Idempotency-Key",
+        )
+    return value
+
+
+# --- choosing the offer ---------------------------------------------------------------
+
+
+def _prompt_field(offer: Offer) -> str | None:
+    fields = offer.spec.get("fields", [])
+    for spec in fields:
+        if spec.get("shared") == "prompt":
+            return spec["name"]
+    return "prompt" if any(spec["name"] == "prompt" for spec in fields) else None
+
+
+def offer_params(offer: Offer, request: GenerationRequest) -> dict[str, Any]:
+    """The request's params for ``offer``, with the top-level prompt put where the offer names it."""
+    params = dict(request.params)
+    if request.prompt:
+        name = _prompt_field(offer)
+        if name is None:
+            raise QuoteError(
+                "invalid_params", f"{offer.model_id} takes no prompt; give its inputs in params", field="prompt"
+            )
+        params.setdefault(name, request.prompt)
+    return params
+
+
+def _family_label_check(model: str, provider: str | None) -> None:
+    """A name a provider documents as a family of variants (Kubeez' seedance-2) needs a variant: variant_required."""
+    slugs = [provider] if provider else list(Provider.objects.filter(enabled=True).values_list("slug", flat=True))
+    for slug in slugs:
+        try:
+            offer_resolve(provider_slug=slug, model_id=model)
+        except QuoteError as exc:
+            if exc.code != "unknown_model":
+                raise
+
+
+def _candidates(request: GenerationRequest) -> list[Offer]:
+    """The offers of the model a request names: by model id or family slug, and the rest of that family."""
+    model, provider = request.model, request.provider
+    if ":" in model and provider is None:  # an offer id from GET /models, e.g. "kubflow:kling-3.0"
+        provider, model = model.split(":", 1)
+    offers = offers_generatable()
+    if provider:
+        offers = offers.filter(provider__slug=provider)
+    exact = list(offers.filter(model_id=model).values_list("family_id", flat=True))
+    if not exact:
+        _family_label_check(model, provider)
+    found = list(
+        offers.filter(Q(model_id=model) | Q(family__slug=model) | Q(family_id__in=exact)).order_by(
+            "base_provider_cost", "provider__slug", "model_id"
+        )
+    )
+    if request.category:
+        if request.category not in Category.values:
+            raise QuoteError(
+                "invalid_category", f"category must be one of {', '.join(Category.values)}", allowed=Category.values
+            )
+        matching = [offer for offer in found if offer.category == request.category]
+        if found and not matching:
+            raise QuoteError(
+                "category_mismatch",
+                f"{request.model} is a {found[0].category} model, not {request.category}",
+                category=found[0].category,
+            )
+        found = matching
+    if not found:
+        where = f" on {provider}" if provider else ""
+        raise QuoteError("unknown_model", f"No enabled model {request.model!r}{where}; see GET /api/v1/models")
+    return found
+
+
+def offer_choose(request: GenerationRequest) -> tuple[Offer, Quote, dict[str, Any]]:
+    """The cheapest enabled offer that can run this request, its quote and its params.
+
+    ``model`` is a provider's model id, a family slug or an offer id; with
+    ``provider`` only that provider's offers count. When no offer accepts the
+    params, the error of the closest one (an exact model id first) is raised.
+    """
+    best: tuple[Offer, Quote, dict[str, Any]] | None = None
+    refusals: list[tuple[Offer, QuoteError]] = []
+    for offer in _candidates(request):
+        try:
+            params = offer_params(offer, request)
+            quote = price_quote(offer=offer, params=params)
+        except QuoteError as exc:
+            refusals.append((offer, exc))
+            continue
+        if best is None or quote.credits < best[1].credits:
+            best = (offer, quote, params)
+    if best is not None:
+        return best
+    model = request.model.split(":", 1)[-1]
+    refusals.sort(key=lambda pair: pair[0].model_id != model)
+    raise refusals[0][1]
+
+
+# --- query strings ------------------------------------------------------------------------
+
+
+def int_param(request: HttpRequest, name: str, *, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request("invalid_params", f"{name} must be a whole number.", field=name) from None
+    if not low <= value <= high:
+        raise bad_request("invalid_params", f"{name} must be between {low} and {high}.", field=name)
+    return value
+
+
+def date_param(request: HttpRequest, name: str, *, default: dt.date) -> dt.date:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise bad_request("invalid_params", f"{name} must be a date like 2026-01-31.", field=name) from None

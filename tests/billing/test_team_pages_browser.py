@@ -1,0 +1,90 @@
+"""In Chromium: the usage chart draws from the vendored Chart.js and redraws for a new range;
+an owner invites someone and changes a role without leaving the page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from accounts.models import Membership, Role
+from billing.services import hold_capture
+from tests.billing.helpers import hold_take
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def owner_page(chromium, live_server, people, catalog):
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(people.owner.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = people.owner.get_session_auth_hash()
+    session["team_slug"] = people.team.slug
+    session.save()
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_usage_chart_draws_and_redraws(owner_page, people):
+    hold_capture(hold=hold_take(team=people.team, user=people.owner, amount="6"), amount=Decimal("6"))
+    page = owner_page
+    page.goto("/team/usage/")
+    page.wait_for_function("window.Chart && Chart.getChart('usage-chart')")
+    bars = page.evaluate("Chart.getChart('usage-chart').data.datasets[0].data")
+    assert len(bars) == 30 and bars[-1] == 6
+
+    page.fill("#id_start", "2026-01-01")
+    page.fill("#id_end", "2026-01-07")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_function("Chart.getChart('usage-chart') && Chart.getChart('usage-chart').data.labels.length === 7")
+    assert "start=2026-01-01" in page.url, "the range is in the address bar"
+    assert page.get_by_test_id("spent").inner_text() == "0"
+
+
+def test_owner_invites_and_promotes_in_place(owner_page, people):
+    page = owner_page
+    page.goto("/team/members/")
+    page.select_option("#id_role", "admin")
+    page.get_by_role("button", name="Create invite link").click()
+    link = page.get_by_test_id("invite-link").input_value()
+    assert "/team/join/" in link
+
+    row = page.locator('tr[data-member="theo"]')
+    row.locator("select").select_option("admin")
+    with page.expect_response("**/role/") as answer:
+        row.get_by_role("button", name="Save").click()
+    assert answer.value.status == 200
+    page.wait_for_function("document.querySelector('#member-list') !== null")
+    assert Membership.objects.get(team=people.team, user=people.teammate).role == Role.ADMIN
+    assert page.locator('tr[data-member="theo"] select').input_value() == "admin"

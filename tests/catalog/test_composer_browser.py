@@ -1,0 +1,116 @@
+"""In Chromium: the composer re-quotes as the user types, says why Generate is off, and keeps the prompt,
+duration and sound when the user switches provider or model; the catalog filters as the user types."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from catalog.services import catalog_sync
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, people):
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    catalog_sync()
+    session = SessionStore()
+    session[SESSION_KEY] = str(people.owner.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = people.owner.get_session_auth_hash()
+    session["team_slug"] = people.team.slug
+    session.save()
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_composer_quotes_live_and_carries_settings_across_providers(page):
+    from playwright.sync_api import expect
+
+    page.goto("/gallery/?offer=kubeez:kling-3-0-pro")
+    submit = page.locator("#price button[type=submit]")
+    expect(page.get_by_test_id("submit-why")).to_have_text("Fill in prompt, duration (s) first")  # no default duration
+    expect(submit).to_be_disabled()
+
+    page.locator("#id_prompt").fill("waves on a pier")
+    page.locator("#id_duration").fill("10")
+    page.locator("#id_sound").check()
+    # "| kling-3-0-pro-audio | Kling 3.0 Pro (with audio) | 30 | credits / sec |" × 10 s; the team has 100
+    expect(page.get_by_test_id("price")).to_have_text("300")
+    expect(page.get_by_test_id("balance-after")).to_have_text("Balance after: -200 credits")
+    expect(page.get_by_test_id("submit-why")).to_have_text("Not enough credits for this request")
+    expect(submit).to_be_disabled()
+
+    page.locator("#id_duration").fill("3")
+    expect(page.get_by_test_id("price")).to_have_text("90")  # 30 × 3
+    expect(submit).to_be_enabled()
+
+    # Another provider: Krea names the sound toggle generate_audio; the values come along by meaning.
+    page.locator("#offer-select").select_option("krea:kling-3.0")
+    expect(page.locator("input[name=from_offer]")).to_have_value("krea:kling-3.0")
+    expect(page.locator("#id_prompt")).to_have_value("waves on a pier")
+    expect(page.locator("#id_duration")).to_have_value("3")
+    expect(page.locator("#id_generate_audio")).to_be_checked()
+    expect(page.get_by_test_id("price")).to_have_text("433")  # kling-3.0: "| std | Yes | 3s | 433 |"
+    expect(submit).to_be_disabled()
+
+    # Another model at the same provider: the prompt stays.
+    page.locator("#family-select").select_option("nano-banana")
+    expect(page.locator("input[name=from_offer]")).to_have_value("krea:nano-banana")
+    expect(page.locator("#id_prompt")).to_have_value("waves on a pier")
+    expect(page.get_by_test_id("price")).to_have_text("22.3")  # nano-banana: "| 22.3 |"
+    expect(submit).to_be_enabled()
+
+
+def test_a_broken_rule_shows_before_submit(page):
+    from playwright.sync_api import expect
+
+    page.goto("/gallery/?offer=kubeez:gpt-image-2")
+    page.locator("#id_prompt").fill("an orange running shoe")
+    page.locator("#id_resolution").select_option("4K")
+    expect(page.get_by_test_id("submit-why")).to_contain_text("2K and 4K need an explicit non-square")
+    expect(page.locator("#price button[type=submit]")).to_be_disabled()
+    page.locator("#id_aspect_ratio").select_option("16:9")
+    expect(page.get_by_test_id("price")).to_have_text("21")  # "11 / 15 / 21 credits"
+    expect(page.locator("#price button[type=submit]")).to_be_enabled()
+
+
+def test_catalog_filters_as_the_user_types(page):
+    from playwright.sync_api import expect
+
+    page.goto("/catalog/")
+    page.locator("#catalog-q").fill("banana")
+    expect(page.locator("[data-family]")).to_have_count(3)
+    page.get_by_text("Video", exact=False).first.click()
+    expect(page.get_by_test_id("result-count")).to_have_text("0 models")
+    assert "category=video" in page.url and "q=banana" in page.url

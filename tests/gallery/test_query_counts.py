@@ -1,0 +1,120 @@
+"""A gallery page and the poll cost a fixed number of SQL queries, however many cards they show."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from generations.models import Status
+from tests.conftest import client_for_team
+from tests.gallery.helpers import make_generations
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def queries_for(client, url: str, **headers) -> tuple[int, str]:
+    client.get(url, headers=headers)  # warm: caches that fill once per process are not the page's cost
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.content[:300]
+    return len(captured), response.content.decode()
+
+
+def ids_param(generations) -> str:
+    return ",".join(g.public_id for g in generations)
+
+
+def versions_param(generations) -> str:
+    return ",".join(f"{g.public_id}:{g.status}:0" for g in generations)
+
+
+@pytest.fixture
+def owner_client(client, people, catalog):
+    cache.clear()  # finished cards are cached across requests; each test starts cold
+    return client_for_team(client, people.owner, people.team)
+
+
+def test_gallery_page_costs_the_same_with_1_and_200_unfinished_cards(owner_client, people):
+    make_generations(team=people.team, user=people.owner, count=1, status=Status.RUNNING)
+    one, html = queries_for(owner_client, "/gallery/")
+    assert html.count('data-active="true"') == 1
+
+    make_generations(team=people.team, user=people.teammate, count=199, status=Status.RUNNING)
+    many, html = queries_for(owner_client, "/gallery/")
+    assert html.count('class="card ') == 48, "one page of 48"
+    assert one == many, f"{one} queries for 1 card, {many} for a full page"
+    print(f"\ngallery page: {one} queries with 1 card and with 48 of 200 unfinished")
+
+
+def test_gallery_page_costs_the_same_with_finished_cards_favourites_and_boards(owner_client, people):
+    from generations.services import board_add, board_create, favourite_set
+
+    first = make_generations(team=people.team, user=people.owner, count=1, status=Status.COMPLETED)
+    one, _ = queries_for(owner_client, "/gallery/")
+    more = make_generations(team=people.team, user=people.teammate, count=50, status=Status.FAILED)
+    more += make_generations(team=people.team, user=people.owner, count=150, status=Status.COMPLETED)
+    board = board_create(team=people.team, user=people.owner, name="Picks")
+    for generation in [*first, *more[-60:]]:
+        favourite_set(generation=generation, user=people.owner, on=True)
+        board_add(board=board, generation=generation, user=people.owner)
+    many, html = queries_for(owner_client, "/gallery/")
+    assert html.count("/thumbnail/") == 48
+    assert html.count('aria-pressed="true"') == 48, "the viewer's favourites are marked"
+    assert one == many
+
+
+def test_filtered_search_and_next_pages_cost_the_same(owner_client, people):
+    make_generations(team=people.team, user=people.owner, count=1, status=Status.COMPLETED, prompt="red fox")
+    one, _ = queries_for(owner_client, "/gallery/?q=fox&sort=cost&status=completed&view=mine", **HTMX)
+    make_generations(team=people.team, user=people.owner, count=120, status=Status.COMPLETED, prompt="red fox")
+    many, html = queries_for(owner_client, "/gallery/?q=fox&sort=cost&status=completed&view=mine", **HTMX)
+    assert one == many
+    cursor = re.search(r'id="more"[^>]*hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    page_two, html = queries_for(owner_client, cursor, **HTMX)
+    assert html.count('class="card ') == 48
+    assert page_two <= many
+
+
+def test_poll_costs_the_same_for_1_and_200_unfinished_cards(owner_client, people):
+    one_card = make_generations(team=people.team, user=people.owner, count=1, status=Status.RUNNING)
+    one, html = queries_for(owner_client, f"/gallery/poll/?ids={ids_param(one_card)}", **HTMX)
+    assert html.count('hx-swap-oob="true"') >= 1
+
+    cards = one_card + make_generations(team=people.team, user=people.teammate, count=199, status=Status.RUNNING)
+    many, html = queries_for(owner_client, f"/gallery/poll/?ids={ids_param(cards)}", **HTMX)
+    assert html.count('class="card ') == 200
+    assert one == many, f"{one} queries for 1 card, {many} for 200"
+    assert many <= 7, "session, user, membership, versions, the changed generations, their files, wallet"
+
+    # as the page asks: each card with the version it shows; nothing changed, nothing loaded
+    unchanged_one, html = queries_for(owner_client, f"/gallery/poll/?ids={versions_param(one_card)}", **HTMX)
+    assert html == ""
+    unchanged_many, _ = queries_for(owner_client, f"/gallery/poll/?ids={versions_param(cards)}", **HTMX)
+    assert unchanged_one == unchanged_many <= 4, "session, user, membership, versions"
+    print(f"\npoll: {one} queries for 1 and for 200 changed cards, {unchanged_one} when none changed")
+
+
+def test_poll_sends_only_cards_whose_state_changed(owner_client, people):
+    running = make_generations(team=people.team, user=people.owner, count=3, status=Status.RUNNING)
+    shown = ",".join(f"{g.public_id}:running:0" for g in running)
+    html = owner_client.get(f"/gallery/poll/?ids={shown}", headers=HTMX).content.decode()
+    assert 'class="card ' not in html, "nothing changed, nothing resent"
+
+    from generations.models import Generation
+
+    Generation.objects.filter(pk=running[0].pk).update(progress=50)
+    html = owner_client.get(f"/gallery/poll/?ids={shown}", headers=HTMX).content.decode()
+    assert html.count('class="card ') == 1
+    assert f'id="card-{running[0].public_id}"' in html
+    assert 'value="50"' in html, "the provider's progress is shown"
+
+    Generation.objects.filter(pk=running[1].pk).update(deleted_at=timezone.now())
+    html = owner_client.get(f"/gallery/poll/?ids={shown}", headers=HTMX).content.decode()
+    assert f'<div id="card-{running[1].public_id}" hx-swap-oob="delete">' in html, "a card deleted meanwhile goes"

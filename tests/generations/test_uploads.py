@@ -1,0 +1,140 @@
+"""Source media in: uploads checked by content, unsafe URLs refused before anything is created."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from billing.models import Hold, Wallet
+from catalog.models import Offer
+from catalog.pricing import QuoteError
+from generations.models import Generation, SourceMedia
+from generations.services import generation_submit
+from generations.uploads import signed_url, uploads_for_request
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 20)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def image_to_image(people, catalog) -> Offer:
+    return Offer.objects.get(provider__slug="kubflow", model_id="nano-banana")
+
+
+def _submit(people, offer, **kwargs):
+    return generation_submit(team=people.team, user=people.owner, offer=offer, **kwargs)
+
+
+def test_an_uploaded_image_is_stored_and_referred_to(people, image_to_image, media_root):
+    generation = _submit(
+        people,
+        image_to_image,
+        params={"prompt": "make it blue"},
+        files={"image_url": [SimpleUploadedFile("photo.jpg", _png(), content_type="image/jpeg")]},
+    )
+    media = SourceMedia.objects.get(team=people.team)
+    assert (media.kind, media.content_type, media.width, media.height) == ("image", "image/png", 64, 48)
+    assert generation.params["image_url"] == [f"media://{media.public_id}.png"]
+
+    params, uploads = uploads_for_request(spec=image_to_image.spec, params=generation.params)
+    assert params["image_url"] == [uploads["image_url"][0].public_url], "the provider gets a URL it can fetch"
+    assert uploads["image_url"][0].content_type == "image/png"
+
+
+def test_the_same_file_twice_is_kept_once(people, image_to_image, media_root):
+    for _ in range(2):
+        _submit(
+            people,
+            image_to_image,
+            params={"prompt": "again"},
+            files={"image_url": [SimpleUploadedFile("a.png", _png())]},
+        )
+    assert SourceMedia.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("page.png", b"<html><body>not an image</body></html>", "not a supported image"),
+        ("noise.png", bytes(range(256)) * 40, "not a supported image"),
+        ("clip.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a supported image"),
+    ],
+)
+def test_files_are_judged_by_content_not_name(people, image_to_image, media_root, name, content, message):
+    with pytest.raises(QuoteError) as refused:
+        _submit(people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile(name, content)]})
+    assert refused.value.code == "invalid_upload"
+    assert refused.value.details["field"] == "image_url"
+    assert message in refused.value.message
+    assert not Generation.objects.exists() and not Hold.objects.exists()
+
+
+def test_a_decompression_bomb_is_refused(people, image_to_image, media_root):
+    out = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(out, "PNG")  # small file, 144 megapixels
+    with pytest.raises(QuoteError) as refused:
+        _submit(
+            people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile("b.png", out.getvalue())]}
+        )
+    assert "too large to process safely" in refused.value.message
+    assert not SourceMedia.objects.exists()
+
+
+def test_a_video_in_an_image_field_is_refused(people, image_to_image, media_root):
+    from sandbox.media import render_video
+
+    clip = render_video("x", 1, 64, 36)
+    with pytest.raises(QuoteError) as refused:
+        _submit(people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile("v.mp4", clip)]})
+    assert "this field takes image" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/a.png",
+        "http://localhost/a.png",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5/a.png",
+        "http://2130706433/a.png",
+        "file:///etc/passwd",
+        "http://user:secret@example.com/a.png",
+    ],
+)
+def test_unsafe_source_urls_are_refused_before_anything_is_created(people, image_to_image, url):
+    with pytest.raises(QuoteError) as refused:
+        _submit(people, image_to_image, params={"prompt": "x", "image_url": [url]})
+    assert refused.value.code == "unsafe_source_url"
+    assert not Generation.objects.exists()
+    assert Wallet.objects.get(team=people.team).available == Decimal("100")
+
+
+def test_another_teams_upload_cannot_be_used(people, image_to_image, media_root):
+    from generations.uploads import media_reference, source_media_store
+
+    theirs = source_media_store(
+        team=people.other_team, user=people.stranger, upload=SimpleUploadedFile("t.png", _png())
+    )
+    with pytest.raises(QuoteError):
+        _submit(people, image_to_image, params={"prompt": "x", "image_url": [media_reference(theirs)]})
+
+
+def test_signed_urls_serve_the_file_and_nothing_else(client, people, media_root):
+    from generations.uploads import source_media_store
+
+    media = source_media_store(team=people.team, user=people.owner, upload=SimpleUploadedFile("s.png", _png()))
+    url = signed_url(media).split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    forged = "/" + url.replace(url.split("/")[2], url.split("/")[2][:-2] + "xx")
+    assert client.get(forged).status_code == 404
