@@ -124,10 +124,11 @@ def members_invite(request: HttpRequest) -> HttpResponse:
 @require_POST
 def members_invite_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     invite = invite_in_team(team=request.team, public_id=public_id)
-    if invite_revoke(invite=invite, actor=request.user):
-        messages.success(request, "Invite revoked: its link no longer works.")
+    revoked = invite_revoke(invite=invite, actor=request.user)
     if request.htmx:
         return render(request, "accounts/members.html#invites", _members_context(request))
+    if revoked:
+        messages.success(request, "Invite revoked: its link no longer works.")
     return redirect("team:members")
 
 

@@ -176,8 +176,8 @@ def api_generation_submit(
 
 def _callback_settings() -> tuple[int, float]:
     return (
-        int(getattr(settings, "API_CALLBACK_MAX_ATTEMPTS", 6)),
-        float(getattr(settings, "API_CALLBACK_RETRY_SECONDS", 15)),
+        settings.API_CALLBACK_MAX_ATTEMPTS,
+        float(settings.API_CALLBACK_RETRY_SECONDS),
     )
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from api.auth import ApiCaller, api_view
 from api.errors import bad_request, error_response, not_found
@@ -57,6 +58,7 @@ def openapi_json(request: HttpRequest, caller: None) -> HttpResponse:
     return response
 
 
+@require_GET
 def docs(request: HttpRequest) -> HttpResponse:
     """The readable docs: the endpoints come from the OpenAPI document, so the two can't disagree."""
     base = _base_url(request)
@@ -208,13 +210,13 @@ def generation(request: HttpRequest, caller: ApiCaller, generation_id: str) -> H
 @api_view("POST")
 def generation_cancel_view(request: HttpRequest, caller: ApiCaller, generation_id: str) -> HttpResponse:
     found = _generation(caller, generation_id)
-    if not found.is_active:
+    # generation_cancel is False when the job ended first, also in a race with the worker.
+    if not generation_cancel(generation=found, user=caller.user):
+        found = _generation(caller, generation_id)
         return error_response(
             409, "not_cancelable", f"This generation already ended ({found.get_status_display().lower()})."
         )
-    generation_cancel(generation=found, user=caller.user)
-    found = _generation(caller, generation_id)
-    return JsonResponse(generation_repr(found, base_url=_base_url(request)))
+    return JsonResponse(generation_repr(_generation(caller, generation_id), base_url=_base_url(request)))
 
 
 @api_view("GET")

@@ -1,7 +1,11 @@
-"""The studio's URLs plus ``/_bench/trivial/``: the cheapest page the same server can serve (benchmark only)."""
+"""The studio's URLs plus two trivial views to compare with (benchmark only, see benchmarks/gallery.py):
+``/_bench/trivial/`` returns "ok" through the same middleware; ``/_bench/trivial-signed-in/`` does the
+same behind the studio's sign-in and team check, the floor under any page of a signed-in member."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+
+from accounts.decorators import team_member_required
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -10,5 +14,6 @@ def trivial(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("_bench/trivial/", trivial),
+    path("_bench/trivial-signed-in/", team_member_required(trivial)),
     path("", include("project.urls")),
 ]

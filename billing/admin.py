@@ -72,6 +72,9 @@ class TeamLimitsAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(MemberLimit)
 class MemberLimitAdmin(admin.ModelAdmin):
@@ -83,4 +86,7 @@ class MemberLimitAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

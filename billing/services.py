@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HOLD_TTL = timedelta(hours=getattr(settings, "HOLD_TTL_HOURS", 6))
+HOLD_TTL = timedelta(hours=settings.HOLD_TTL_HOURS)
 CENT = Decimal("0.01")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,17 +33,10 @@ def offers_generatable() -> QuerySet[Offer]:
     return offers_enabled().filter(priced=True)
 
 
-def offer_by_key(*, key: str, annotations: dict[str, Any] | None = None) -> Offer | None:
-    """The visible offer ``provider:model_id``, in one query (its spec from process memory when unchanged).
-
-    ``annotations`` ride along in the same query: the composer's live quote
-    reads the team's available credits this way, so a quote costs one query.
-    """
+def offer_by_key(*, key: str) -> Offer | None:
+    """The visible offer ``provider:model_id``, in one query (its spec from process memory when unchanged)."""
     provider, _, model_id = key.partition(":")
-    offers = offers_enabled().defer("spec", "live_data").filter(provider__slug=provider, model_id=model_id)
-    if annotations:
-        offers = offers.annotate(**annotations)
-    offer = offers.first()
+    offer = offers_enabled().defer("spec", "live_data").filter(provider__slug=provider, model_id=model_id).first()
     if offer is None:
         return None
     cache_key = (offer.pk, offer.synced_at)
@@ -71,16 +63,17 @@ JOIN {provider} p ON p.id = o.provider_id
 JOIN {family} f ON f.id = o.family_id
 WHERE p.slug = %s AND o.model_id = %s
 """
-_OFFER_CACHE: dict[str, Offer] = {}
+_OFFER_CACHE: dict[str, tuple[tuple, Offer]] = {}
 
 
 def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | None, Decimal | None]:
     """The visible offer ``provider:model_id`` and the team's available credits, in one query.
 
     The offer itself (spec, provider, family) is kept in process memory and
-    reloaded only when its ``synced_at`` moves; the provider's rate and markup
-    and every enabled switch are read fresh each time, so a staff change
-    applies to the very next quote.
+    reloaded only when its ``synced_at`` or its provider's rate or markup
+    moves; those and every enabled switch are read fresh each time, so a
+    staff change applies to the very next quote. The cached offer is shared
+    by every request of this process: read it, never change it.
     """
     from billing.models import Wallet
 
@@ -102,18 +95,16 @@ def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | No
     pk, synced_at, visible, credit_rate, markup, provider_enabled, credits = row
     if not visible:
         return None, credits
+    # A staff change to the rate or markup makes a new entry; nothing in a cached offer ever changes.
+    version = (pk, synced_at, credit_rate, markup, provider_enabled)
     cached = _OFFER_CACHE.get(key)
-    if cached is None or cached.pk != pk or cached.synced_at != synced_at:
-        cached = Offer.objects.select_related("provider", "family").get(pk=pk)  # only when the offer changed
+    if cached is None or cached[0] != version:
+        offer = Offer.objects.select_related("provider", "family").get(pk=pk)  # only when something changed
+        offer.provider.credit_rate, offer.provider.markup = credit_rate, markup
         if len(_OFFER_CACHE) >= _SPEC_CACHE_MAX:
             _OFFER_CACHE.clear()
-        _OFFER_CACHE[key] = cached
-    # Copies: the cached objects are shared by every request this process serves.
-    offer = copy.copy(cached)
-    provider = copy.copy(cached.provider)
-    provider.credit_rate, provider.markup, provider.enabled = credit_rate, markup, provider_enabled
-    offer.provider = provider
-    return offer, credits
+        cached = _OFFER_CACHE[key] = (version, offer)
+    return cached[1], credits
 
 
 def offer_from_credits(offer: Offer) -> Decimal | None:

@@ -11,7 +11,6 @@ quote`` refuses.
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -182,6 +181,16 @@ def _field_for(spec: dict[str, Any]) -> forms.Field:
     return forms.CharField(initial=spec.get("default"), widget=forms.TextInput(attrs=WIDGET_ATTRS), **common)
 
 
+MAIN_SHARED = {"prompt", "duration", "resolution", "aspect_ratio", "sound", "source_images", "source_videos",
+               "source_audio"}  # fmt: skip
+
+
+def _advanced(spec: dict[str, Any]) -> bool:
+    if spec.get("required") or spec.get("min_count") or spec.get("shared") in MAIN_SHARED:
+        return False
+    return spec["type"] in {"json", "string", "number", "integer"} or spec.get("shared") == "seed"
+
+
 def widget_value(spec: dict[str, Any], value: Any) -> Any:
     """A parameter value as the field's widget shows it (for carried-over values)."""
     if spec["type"] == "media":
@@ -220,8 +229,8 @@ def _offer_fields(spec_fields: list[dict[str, Any]]) -> dict[str, forms.Field]:
     return fields
 
 
-# Built fields by (offer id, synced_at): the live quote builds this form on every keystroke, and a
-# form copies its fields anyway (as Django does with declared fields), so they are built once per spec.
+# Built fields by (offer id, synced_at): the live quote builds this form on every keystroke, so they
+# are built once per spec.
 _FIELDS_CACHE: dict[tuple[int, Any], dict[str, forms.Field]] = {}
 _FIELDS_CACHE_MAX = 512
 
@@ -243,8 +252,10 @@ class GenerationForm(forms.Form):
                 if len(_FIELDS_CACHE) >= _FIELDS_CACHE_MAX:
                     _FIELDS_CACHE.clear()
                 _FIELDS_CACHE[cache_key] = built
-        for name, field in built.items():
-            self.fields[name] = copy.deepcopy(field)
+        # Shared, not copied: nothing changes a field after it is built (Django copies declared fields only
+        # so that an instance may alter its own; this form never does), and the live quote builds this form
+        # on every keystroke.
+        self.fields.update(built)
 
     @classmethod
     def carried(cls, *, offer: Offer, previous: Offer | None, data: Any) -> dict[str, Any]:
@@ -292,15 +303,30 @@ class GenerationForm(forms.Form):
         return files
 
     def rows(self) -> list[dict[str, Any]]:
-        """The fields in spec order, each media field with its upload and file-name companions."""
+        """The fields in spec order, each media field with its upload and file-name companions.
+
+        ``advanced`` rows (a seed, JSON structures, free-text extras nobody must fill in) go under
+        "More settings"; everything that is required, priced or shared stays in view.
+        """
         rows = []
         for spec in self.specs:
-            row = {"field": self[spec["name"]], "spec": spec, "upload": None, "names": None}
+            field = self[spec["name"]]
+            row = {"field": field, "spec": spec, "upload": None, "names": None, "advanced": _advanced(spec)}
             if spec["type"] == "media":
                 row["upload"] = self[spec["name"] + FILES_SUFFIX]
                 row["names"] = self[spec["name"] + NAMES_SUFFIX]
             rows.append(row)
         return rows
+
+    def main_rows(self) -> list[dict[str, Any]]:
+        return [row for row in self.rows() if not row["advanced"]]
+
+    def advanced_rows(self) -> list[dict[str, Any]]:
+        return [row for row in self.rows() if row["advanced"]]
+
+    def advanced_open(self) -> bool:
+        """Open "More settings" when something in it has a value or an error."""
+        return any(row["field"].errors or row["field"].value() not in (None, "", False) for row in self.advanced_rows())
 
     # --- validation -----------------------------------------------------------------------
 

@@ -142,6 +142,13 @@ class CardRow:
     is_favourite: bool
     created_at: datetime
     cost: Decimal
+    title: str  # the model's name, for a toast
+    error_message: str
+
+    COLUMNS = (
+        "pk", "public_id", "status", "progress", "is_favourite", "created_at", "cost", "offer__family__name",
+        "error_message",
+    )  # fmt: skip
 
     @property
     def is_active(self) -> bool:
@@ -149,6 +156,7 @@ class CardRow:
 
     @property
     def version(self) -> str:
+        """What the card's HTML depends on besides the star: its ``data-version``, sent back by the poll."""
         return f"{self.status}:{self.progress or 0}"
 
 
@@ -214,11 +222,6 @@ def asset_for_team(*, team: Team, generation_id: str, asset_id: str) -> Asset:
 
 def active_ids(generations: list[Generation]) -> list[str]:
     return [g.public_id for g in generations if g.status in ACTIVE_STATUSES]
-
-
-def card_version(generation: Generation) -> str:
-    """What a card's look depends on while it runs (its ``data-version``); the poll resends a card when it changes."""
-    return f"{generation.status}:{generation.progress or 0}"
 
 
 # --- the gallery ----------------------------------------------------------------
@@ -325,8 +328,7 @@ def gallery_page(
     elif cursor:
         created, public_id = cursor
         queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, public_id__lt=public_id))
-    columns = ("pk", "public_id", "status", "progress", "is_favourite", "created_at", "cost")
-    rows = [CardRow(*values) for values in queryset.values_list(*columns)[: limit + 1]]
+    rows = [CardRow(*values) for values in queryset.values_list(*CardRow.COLUMNS)[: limit + 1]]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -342,20 +344,36 @@ def generations_for_cards(*, team: Team, user: User, pks: list[int]) -> dict[int
     return {g.pk: g for g in generations}
 
 
-def generation_versions(*, team: Team, public_ids: list[str]) -> dict[str, str]:
-    """Each generation's card version (see card_version), in one narrow query: the poll's first read."""
-    rows = Generation.objects.filter(
-        team=team, deleted_at__isnull=True, public_id__in=public_ids[:POLL_MAX_IDS]
-    ).values_list("public_id", "status", "progress")
-    return {public_id: f"{status}:{progress or 0}" for public_id, status, progress in rows}
+def card_versions(*, team: Team, public_ids: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The poll's first read, one narrow query however many cards are asked for: each of the team's
+    cards' version, and the ids of those deleted since (other teams' ids are simply not there)."""
+    rows = Generation.objects.filter(team=team, public_id__in=public_ids[:POLL_MAX_IDS]).values_list(
+        "public_id", "status", "progress", "deleted_at"
+    )
+    versions: dict[str, str] = {}
+    deleted: list[str] = []
+    for public_id, status, progress, deleted_at in rows:
+        if deleted_at is None:
+            versions[public_id] = f"{status}:{progress or 0}"
+        else:
+            deleted.append(public_id)
+    return versions, deleted
+
+
+def card_rows(*, team: Team, user: User, public_ids: list[str]) -> list[CardRow]:
+    """The rows of some cards (see CardRow), in one query."""
+    queryset = gallery_queryset(team=team, user=user, filters=GalleryFilters()).filter(public_id__in=public_ids)
+    return [CardRow(*values) for values in queryset.values_list(*CardRow.COLUMNS)]
 
 
 @dataclass(frozen=True)
 class GalleryOptions:
-    models: list[ModelFamily]
-    providers: list[Provider]
-    members: list[Membership]
-    boards: list[Board]
+    """The filter bar's choices as (value, label) pairs: plain tuples are cheap to cache and read back."""
+
+    models: list[tuple[str, str]]
+    providers: list[tuple[str, str]]
+    members: list[tuple[str, str]]
+    boards: list[tuple[str, str]]
     kinds: tuple = KINDS
     sorts: tuple = SORTS
     statuses: tuple = tuple(Status.choices)
@@ -383,16 +401,12 @@ def gallery_options(*, team: Team) -> GalleryOptions:
 
 
 def _gallery_options(team: Team) -> GalleryOptions:
+    usernames = Membership.objects.filter(team=team).order_by("user__username").values_list("user__username", flat=True)
     return GalleryOptions(
-        models=list(ModelFamily.objects.only("slug", "name").order_by("name")),
-        providers=list(Provider.objects.only("slug", "name").order_by("name")),
-        members=list(
-            Membership.objects.filter(team=team)
-            .select_related("user")
-            .only("user__username")
-            .order_by("user__username")
-        ),
-        boards=list(boards_for_team(team=team).only("public_id", "name")),
+        models=list(ModelFamily.objects.order_by("name").values_list("slug", "name")),
+        providers=list(Provider.objects.order_by("name").values_list("slug", "name")),
+        members=[(name, name) for name in usernames],
+        boards=list(boards_for_team(team=team).values_list("public_id", "name")),
     )
 
 

@@ -15,6 +15,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -432,12 +433,15 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
         generation.status = status
         hold = Hold.objects.get(generation=generation)
         transaction.on_commit(lambda: generation_finished.send(sender=Generation, generation=generation))
+        charged = Decimal(0)
         if status == Status.COMPLETED:
-            hold_capture(hold=hold, amount=generation.credits_quoted, reason=f"Charged for {generation.public_id}")
-            Generation.objects.filter(pk=generation.pk).update(credits_charged=generation.credits_quoted)
+            # False only if the hold had already expired (a job that outlived HOLD_TTL_HOURS): then it is free.
+            if hold_capture(hold=hold, amount=generation.credits_quoted, reason=f"Charged for {generation.public_id}"):
+                charged = generation.credits_quoted
         else:
             hold_release(hold=hold, reason=f"{status.capitalize()}: {generation.public_id}")
-            Generation.objects.filter(pk=generation.pk).update(credits_charged=0)
+        Generation.objects.filter(pk=generation.pk).update(credits_charged=charged)
+        generation.credits_charged = charged
     return True
 
 

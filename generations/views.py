@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 import zipfile
-from typing import Any
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,7 +15,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
@@ -40,12 +43,12 @@ from generations.selectors import (
     boards_for_team,
     boards_of_generation,
     boards_with_covers,
+    card_rows,
+    card_versions,
     gallery_options,
     gallery_options_forget,
     gallery_page,
     generation_for_team,
-    generation_versions,
-    generations_by_ids,
     generations_for_cards,
     source_media_field,
     source_targets,
@@ -280,8 +283,11 @@ def composer_fields(request: HttpRequest) -> HttpResponse:
 def quote(request: HttpRequest) -> HttpResponse:
     """The live price for the composer's current values: one query (the offer and the team's credits)."""
     offer, available = offer_for_quote(key=request.POST.get("offer", ""), team_id=request.team.pk)
-    if offer is None:
-        raise Http404("This model is no longer available")
+    if offer is None:  # switched off since the page was drawn: say so where the price was
+        gone = "This model is no longer available: pick another."
+        return HttpResponse(
+            render_to_string("generations/_composer.html#price", {"unavailable": gone, "blocked": gone})
+        )
     form = GenerationForm(request.POST, offer=offer)
     form.is_valid()
     balance_after = available - form.quote.credits if form.quote and available is not None else None
@@ -291,7 +297,8 @@ def quote(request: HttpRequest) -> HttpResponse:
         "balance_after": balance_after,
         "blocked": form.blocking_reason(balance_after),
     }
-    return _fragment(request, "generations/_composer.html#price", context)
+    # The price block holds no form of its own, so no CSRF token: the cheapest render there is.
+    return HttpResponse(render_to_string("generations/_composer.html#price", context))
 
 
 @team_member_required
@@ -305,13 +312,17 @@ def poll(request: HttpRequest) -> HttpResponse:
         public_id, _, version = item.partition(":")
         if public_id:
             shown[public_id] = version
-    versions = generation_versions(team=request.team, public_ids=list(shown))
-    changed = [public_id for public_id, version in versions.items() if shown[public_id] != version]
-    gone = [public_id for public_id in shown if public_id not in versions]  # deleted meanwhile
-    if not changed and not gone:
+    versions, gone = card_versions(team=request.team, public_ids=list(shown))
+    changed_ids = [public_id for public_id, version in versions.items() if shown[public_id] != version]
+    if not changed_ids and not gone:
         return HttpResponse("")  # the usual answer: one narrow query, nothing to render
+    changed = card_rows(team=request.team, user=request.user, public_ids=changed_ids) if changed_ids else []
+    # The same cached card HTML as the gallery's (other pages may have rendered this state already),
+    # swapped out of band by id.
+    cards = _cards_html(request, changed).replace('<article id="card-', '<article hx-swap-oob="true" id="card-')
     context = {
-        "generations": generations_by_ids(team=request.team, public_ids=changed, user=request.user),
+        "cards_html": mark_safe(cards),  # noqa: S308 (our own rendered HTML)
+        "finished": [row for row in changed if not row.is_active],
         "gone": gone,
         "wallet": wallet_for_team(team=request.team),
     }
@@ -344,7 +355,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "assets": [(asset, targets.get(asset.kind, [])) for asset in assets],
         "failure": failure_help(generation) if generation.status == "failed" else None,
         "remix_url": remix_url(generation),
-        "params": [(key, _param_display(value)) for key, value in generation.params.items() if key != "prompt"],
+        "params": _params_for_display(generation),
+        "took": _duration_label(generation.started_at, generation.finished_at),
         "can_manage": _can_manage(request, generation),
         "boards": list(boards_for_team(team=request.team)),
         "on_boards": boards_of_generation(generation=generation),
@@ -363,9 +375,49 @@ def asset_file(request: HttpRequest, public_id: str, asset_id: str, variant: str
             raise Http404("No thumbnail")
         return FileResponse(asset.thumbnail.open("rb"), content_type="image/jpeg")
     download = request.GET.get("download") == "1"
-    return FileResponse(
-        asset.file.open("rb"), content_type=asset.content_type, as_attachment=download, filename=asset.filename
-    )
+    return _file_response(request, asset, as_attachment=download)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _file_response(request: HttpRequest, asset: Asset, *, as_attachment: bool = False) -> HttpResponse:
+    """The file, honouring one byte range: browsers seek in video and audio with Range requests."""
+    handle = asset.file.open("rb")
+    size = asset.file.size
+    match = _RANGE.match(request.headers.get("Range", "")) if not as_attachment else None
+    if match and any(match.groups()):
+        first, last = match.groups()
+        start = int(first) if first else max(0, size - int(last))
+        end = min(int(last), size - 1) if first and last else size - 1
+        if start >= size or start > end:
+            handle.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_read_span(handle, start, end - start + 1), status=206)
+        response["Content-Type"] = asset.content_type
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = FileResponse(
+            handle, content_type=asset.content_type, as_attachment=as_attachment, filename=asset.filename
+        )
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _read_span(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+    try:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(length, 256 * 1024))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
 
 
 @csrf_exempt
@@ -453,10 +505,26 @@ def _prefill_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _param_display(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
+def _params_for_display(generation: Generation) -> list[tuple[str, str]]:
+    """The settings as the composer labels them (the offer's field labels), prompt aside."""
+    labels = {f["name"]: f.get("label") or f["name"] for f in generation.offer.spec.get("fields", [])}
+    shown = []
+    for name, value in generation.params.items():
+        if name in ("prompt", "text") and value == generation.prompt:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        shown.append((labels.get(name, name.replace("_", " ").capitalize()), str(value)))
+    return shown
+
+
+def _duration_label(start: datetime | None, end: datetime | None) -> str:
+    if not start or not end:
+        return ""
+    seconds = max(0, round((end - start).total_seconds()))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
 def remix_url(generation: Generation) -> str:
@@ -608,7 +676,7 @@ def shared_file(request: HttpRequest, token: str, filename: str) -> HttpResponse
     ).first()
     if asset is None or asset.filename != filename:
         raise Http404("No such file")
-    return FileResponse(asset.file.open("rb"), content_type=asset.content_type, filename=asset.filename)
+    return _file_response(request, asset)
 
 
 @team_member_required

@@ -229,6 +229,9 @@ PROVIDERS = {
 OUTBOUND_URL_ALLOWLIST = env_list("OUTBOUND_URL_ALLOWLIST", "")
 # Requests per API key and window: "60/minute", "1000/hour"; "off" for none (see api/ratelimit.py).
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "60/minute")
+# Signed callbacks to API users' callback_url: tries, and the first backoff step in seconds.
+API_CALLBACK_MAX_ATTEMPTS = env_int("API_CALLBACK_MAX_ATTEMPTS", 6)
+API_CALLBACK_RETRY_SECONDS = env_int("API_CALLBACK_RETRY_SECONDS", 15)
 
 # --- The studio -------------------------------------------------------------
 STUDIO_DEMO_CREDITS = Decimal(os.environ.get("STUDIO_DEMO_CREDITS", "1000"))
@@ -242,6 +245,8 @@ SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 30)
 # means the worker died, and the sweeper hands the job to another.
 GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 6)
+# Holds left open this long (a crash between steps) are released by the sweeper; longer than any deadline.
+HOLD_TTL_HOURS = env_int("HOLD_TTL_HOURS", 6)
 # 0 = the per-kind deadlines in generations.services.DEADLINES (15 min images … 2 h video).
 GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 0)
 # How overdue a job's next check must be before the sweeper re-enqueues it.

@@ -177,3 +177,14 @@ document.addEventListener("submit", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// A job submitted from the composer lands at the top of the gallery: on a small screen, where the
+// composer sits below the gallery, bring the new card into view.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || target.id !== "cards" || !window.matchMedia("(max-width: 820px)").matches) return;
+  if (event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+    const card = target.querySelector(".card");
+    if (card) card.scrollIntoView({ block: "center" });
+  }
+});

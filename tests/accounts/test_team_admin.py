@@ -245,3 +245,39 @@ def test_an_admin_cannot_invite_owners(client, people):
     response = client.post("/team/members/invite/", {"role": "owner", "days": "7"})
     assert response.status_code == 422
     assert not Invite.objects.exists()
+
+
+# --- at the same time ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(people):
+    from accounts.services import TeamAdminError, membership_role_change
+    from tests.billing.helpers import run_at_once
+
+    Membership.objects.filter(team=people.team, user=people.teammate).update(role=Role.OWNER)
+    olivia, theo = _membership(people, people.owner), _membership(people, people.teammate)
+    for _ in range(5):
+        results = run_at_once(
+            [
+                lambda: membership_role_change(membership=theo, role=Role.MEMBER, actor=people.owner),
+                lambda: membership_role_change(membership=olivia, role=Role.MEMBER, actor=people.teammate),
+            ],
+            threads=2,
+        )
+        assert sum(isinstance(r, TeamAdminError) for r in results) == 1, results
+        assert Membership.objects.filter(team=people.team, role=Role.OWNER).count() == 1
+        Membership.objects.filter(team=people.team).update(role=Role.OWNER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invite_link_used_twice_at_once_makes_one_member(people):
+    from accounts.services import InviteError, invite_accept
+    from tests.billing.helpers import run_at_once
+
+    _, token = invite_create(team=people.team, actor=people.owner)
+    others = [user_signup(username=f"u{n}", email=f"u{n}@example.com", password="correct horse 5") for n in range(8)]
+    results = run_at_once([lambda user=user: invite_accept(token=token, user=user) for user in others], threads=8)
+    assert sum(isinstance(r, Membership) for r in results) == 1
+    assert all(isinstance(r, (Membership, InviteError)) for r in results), results
+    assert Membership.objects.filter(team=people.team).count() == 3

@@ -4,6 +4,7 @@ tables), through the Django test client."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -171,3 +172,28 @@ def test_providers_side_by_side_at_the_same_settings(browser):
 
 def test_unknown_model_page_is_404(browser):
     assert browser.get("/catalog/no-such-model/").status_code == 404
+
+
+def test_switching_a_model_off_keeps_the_history_of_what_was_made_with_it(browser, people):
+    from django.utils import timezone
+
+    from generations.models import Generation, Status
+
+    offer = Offer.objects.get(provider__slug="krea", model_id="luma-uni-1")
+    generation = Generation.objects.create(
+        team=people.team,
+        created_by=people.owner,
+        offer=offer,
+        prompt="a lighthouse in fog",
+        provider_cost=Decimal("23.1"),
+        credits_quoted=Decimal("23.1"),
+        deadline_at=timezone.now(),
+        status=Status.COMPLETED,
+    )
+    Provider.objects.filter(slug="krea").update(enabled=False)
+    assert "luma-uni-1" not in families(browser.get("/catalog/").content.decode())
+    assert "krea:luma-uni-1" not in browser.get("/gallery/").content.decode().split('id="offer-select"')[1][:2000]
+    detail = browser.get(f"/g/{generation.public_id}/")
+    assert detail.status_code == 200
+    assert "Luma UNI-1" in detail.content.decode()
+    assert "a lighthouse in fog" in browser.get("/gallery/").content.decode()

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Offer
+from catalog.models import Offer, Provider
 from catalog.selectors import offer_by_key
 from generations.forms import GenerationForm
 from tests.conftest import client_for_team
@@ -200,6 +200,17 @@ def test_a_spec_change_is_seen_at_once(member):
     offer.spec = {**offer.spec, "pricing": {"flat": "5"}}
     offer.save()  # any write moves synced_at, the cache key
     assert 'data-testid="price">5<' in live_quote(member, **data)
+
+
+def test_a_staff_change_applies_to_the_next_quote(member):
+    data = {"offer": "krea:nano-banana", "prompt": "a fox"}
+    assert 'data-testid="price">22.30<' in live_quote(member, **data)  # nano-banana: "| 22.3 |"
+    Provider.objects.filter(slug="krea").update(credit_rate=Decimal("0.5"), markup=Decimal("1.2"))
+    assert 'data-testid="price">13.38<' in live_quote(member, **data)  # 22.3 × 0.5 × 1.2
+    Provider.objects.filter(slug="krea").update(enabled=False)
+    html = live_quote(member, **data)
+    assert "This model is no longer available" in html
+    assert "disabled" in html[html.index("<button") :]
 
 
 def test_submitting_an_unpriced_model_is_refused(member):

@@ -88,7 +88,7 @@ def test_composer_quotes_live_and_carries_settings_across_providers(page):
     page.locator("#family-select").select_option("nano-banana")
     expect(page.locator("input[name=from_offer]")).to_have_value("krea:nano-banana")
     expect(page.locator("#id_prompt")).to_have_value("waves on a pier")
-    expect(page.get_by_test_id("price")).to_have_text("22.3")  # nano-banana: "| 22.3 |"
+    expect(page.get_by_test_id("price")).to_have_text("22.30")  # nano-banana: "| 22.3 |"
     expect(submit).to_be_enabled()
 
 

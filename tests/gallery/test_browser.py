@@ -7,6 +7,7 @@ The sandbox providers and a real Celery worker run the jobs; every page is serve
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,7 +16,11 @@ from generations.models import Generation, Status
 from tests.gallery.conftest import screenshot
 from tests.gallery.helpers import make_generations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("people", "catalog", "sandbox", "celery_worker"),
+]
 
 LONG = 60_000  # a job's whole life in the sandbox, with room to spare
 
@@ -60,8 +65,8 @@ def card(page: Page, public_id: str):
     return page.locator(f"#card-{public_id}")
 
 
-def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, people, catalog, sandbox, celery_worker):
-    sandbox.configure(delay=4)
+def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox):
+    sandbox.configure(delay=4, media_scale=768)
     sign_in(page)
     open_composer(page)
     page.evaluate("window.sameDocument = true")
@@ -71,15 +76,17 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, people, 
     expect(running).to_have_attribute("data-status", re.compile("queued|running|downloading"))
     expect(running.locator("progress")).to_be_visible()
     expect(running.locator("[data-elapsed-text]")).to_have_text(re.compile(r"0:0[1-9]"))
+    size_running = running.bounding_box()
     expect(running).to_have_attribute("data-status", "completed", timeout=LONG)
     assert page.evaluate("window.sameDocument") is True, "the card updated without a reload"
+    size_done = running.bounding_box()
+    assert (size_done["width"], size_done["height"]) == (size_running["width"], size_running["height"]), "no jump"
     image = running.locator("img")
     expect(image).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     expect(page.locator("#toasts")).to_contain_text("completed")
     expect(page.get_by_test_id("balance")).to_have_text("96")
     expect(running.get_by_test_id("status")).to_have_text("Completed")
-    screenshot(page, "gallery")
 
     # open it: the output full size, its facts, download, copy
     running.locator("a.card-link").click()
@@ -96,10 +103,10 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, people, 
     response = page.request.get(link.get_attribute("href"))
     assert response.headers["content-type"] == "image/png"
     assert f'filename="{public_id}-1.png"' in response.headers["content-disposition"]
+    screenshot(page, "generation")
     page.get_by_role("button", name="Copy prompt").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == "a red fox in fresh snow, golden hour"
-    screenshot(page, "generation")
 
     # run it again with the same settings
     page.get_by_role("button", name="Run again").click()
@@ -127,8 +134,43 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, people, 
     page.wait_for_url(re.compile(r"offer=kubflow%3Aveo3"))
     expect(page.locator('[name="image_url"]')).to_have_value(re.compile(rf"/files/.+/{public_id}-1\.png$"))
 
+    # the gallery, as it looks with a few results and the next prompt being written
+    page.goto("/gallery/?offer=kubflow:nano-banana")
+    expect(page.locator("#cards article.card")).to_have_count(3)
+    page.locator("#id_prompt").fill("a snowy owl on a birch branch, soft morning light")
+    expect(page.get_by_test_id("price")).to_have_text("4")
+    page.wait_for_function("[...document.querySelectorAll('#cards img')].every(i => i.complete && i.naturalWidth)")
+    screenshot(page, "gallery")
 
-def test_filter_search_and_load_more(page: Page, people, catalog, sandbox, celery_worker):
+
+def test_a_video_card_plays_on_hover_and_chains_into_video_to_video(page: Page):
+    sign_in(page)
+    open_composer(page, "kubflow:grok-imagine-text-to-video")
+    public_id = generate(page, "waves rolling onto a wooden pier")
+    video_card = card(page, public_id)
+    expect(video_card).to_have_attribute("data-status", "completed", timeout=LONG)
+    video = video_card.locator("video")
+    expect(video).to_have_attribute("poster", re.compile("/thumbnail/"))
+    handle = video.element_handle()
+    video_card.hover()
+    page.wait_for_function("v => !v.paused && v.currentTime > 0", arg=handle)
+    page.mouse.move(1, 1)
+    page.wait_for_function("v => v.paused", arg=handle)
+    play = video_card.get_by_role("button", name="Play preview")
+    play.focus()
+    page.keyboard.press("Enter")  # for keyboards and touch screens
+    expect(video_card.get_by_role("button", name="Pause preview")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("v => !v.paused", arg=handle)
+
+    video_card.locator("a.card-link").click()
+    page.wait_for_url(f"**/g/{public_id}/")
+    expect(page.locator(".detail-media video")).to_be_visible()
+    page.locator(".use-as-source select").select_option("kubflow:kling-3.0/motion-control")
+    page.get_by_role("button", name="Open in composer").click()
+    expect(page.locator('[name="video_url"]')).to_have_value(re.compile(rf"/files/.+/{public_id}-1\.mp4$"))
+
+
+def test_filter_search_and_load_more(page: Page, people):
     make_generations(team=people.team, user=people.teammate, count=40, status=Status.FAILED, prompt="a forest path")
     make_generations(team=people.team, user=people.owner, count=25, status=Status.CANCELLED, prompt="a lighthouse")
     make_generations(team=people.team, user=people.owner, count=5, status=Status.FAILED, prompt="a lighthouse storm")
@@ -165,7 +207,7 @@ def test_filter_search_and_load_more(page: Page, people, catalog, sandbox, celer
     expect(cards).to_have_count(48)
 
 
-def test_cancel_an_unfinished_job_from_its_card_and_from_its_page(page: Page, people, catalog, sandbox, celery_worker):
+def test_cancel_an_unfinished_job_from_its_card_and_from_its_page(page: Page):
     sign_in(page)
     open_composer(page)
     first = generate(page, "a slow sunrise [sandbox delay=30]")
@@ -185,12 +227,14 @@ def test_cancel_an_unfinished_job_from_its_card_and_from_its_page(page: Page, pe
     assert Generation.objects.get(public_id=second).credits_charged == 0
 
 
-def test_a_failed_job_shows_the_providers_reason(page: Page, people, catalog, sandbox, celery_worker):
+def test_a_failed_job_shows_the_providers_reason(page: Page):
     sign_in(page)
     open_composer(page)
     public_id = generate(page, "a lighthouse at dusk [sandbox fail=provider]")
     failed = card(page, public_id)
+    height = failed.bounding_box()["height"]
     expect(failed).to_have_attribute("data-status", "failed", timeout=LONG)
+    assert failed.bounding_box()["height"] == height, "the reason shows without moving anything"
     expect(failed.locator(".card-error")).to_contain_text("could not generate this request")
     expect(page.locator("#toasts .toast-error")).to_contain_text("failed")
     failed.locator("a.card-link").click()
@@ -202,7 +246,7 @@ def test_a_failed_job_shows_the_providers_reason(page: Page, people, catalog, sa
     screenshot(page, "generation-failed")
 
 
-def test_detail_page_follows_a_running_job_until_it_finishes(page: Page, people, catalog, sandbox, celery_worker):
+def test_detail_page_follows_a_running_job_until_it_finishes(page: Page):
     sign_in(page)
     open_composer(page)
     public_id = generate(page, "a paper boat on a puddle [sandbox delay=6]")
@@ -212,7 +256,7 @@ def test_detail_page_follows_a_running_job_until_it_finishes(page: Page, people,
     expect(page.get_by_test_id("status")).to_have_text("Completed")
 
 
-def test_favourites_boards_keyboard_and_phone(page: Page, browser, live_server, people, catalog, sandbox, celery_worker):
+def test_favourites_boards_keyboard_and_phone(page: Page):
     sign_in(page)
     open_composer(page)
     public_id = generate(page, "a tiny robot watering plants")
@@ -253,14 +297,26 @@ def test_favourites_boards_keyboard_and_phone(page: Page, browser, live_server, 
     page.wait_for_url(f"**/g/{public_id}/")
 
     # a phone-sized screen: one column of controls, two of cards, nothing wider than the screen
-    phone = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    phone = page.context.browser.new_context(
+        base_url=origin, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
     )
     phone.add_cookies(page.context.cookies())
     small = phone.new_page()
     small.goto("/gallery/")
     expect(small.locator("#cards article.card")).to_have_count(1)
     assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
-    small.locator("#filters").scroll_into_view_if_needed()
     screenshot(small, "gallery-phone")
     phone.close()
+
+    # delete: asked first, then gone at once
+    page.goto(f"/g/{public_id}/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Delete").click()
+    expect(page).to_have_url(re.compile(rf"/g/{public_id}/$"))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_url("**/gallery/")
+    expect(page.locator("#toasts")).to_contain_text("Deleted")
+    expect(card(page, public_id)).to_have_count(0)
+    assert page.request.get(f"/g/{public_id}/").status == 404

@@ -158,7 +158,16 @@ def test_failed_generation_explains_the_reason_and_what_to_do(owner, people):
 def test_detail_shows_times_parameters_and_cost(owner, people):
     generation = make_generations(team=people.team, user=people.owner, count=1, status=Status.COMPLETED)[0]
     page = owner.get(f"/g/{generation.public_id}/").content.decode()
-    for text in ("Queued", "Started", "Finished", "Aspect_ratio", "1:1", "4 credits charged", "Nano Banana"):
+    for text in (
+        "Queued",
+        "Started",
+        "Finished",
+        "Aspect ratio",
+        "1:1",
+        "4 credits charged",
+        "Nano Banana",
+        "took 0 s",
+    ):
         assert text in page
 
 
@@ -267,3 +276,19 @@ def test_delete_hides_at_once_and_a_task_removes_the_files(owner, people, django
     assert not any(default_storage.exists(name) for name in names)
     assert not Asset.objects.filter(generation=generation).exists()
     assert generation_files_remove(public_id=generation.public_id) is None, "idempotent"
+
+
+@pytest.mark.django_db
+def test_files_answer_byte_ranges_so_players_can_seek(owner, people):
+    generation = make_generations(
+        team=people.team, user=people.owner, count=1, status=Status.COMPLETED, with_asset=False
+    )[0]
+    asset = with_files(generation, 1)[0]  # b"\x89PNG fake"
+    url = f"/g/{generation.public_id}/files/{asset.public_id}/"
+    whole = owner.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    part = owner.get(url, headers={"Range": "bytes=2-5"})
+    assert part.status_code == 206 and part["Content-Range"] == "bytes 2-5/9"
+    assert b"".join(part.streaming_content) == b"NG f"
+    assert b"".join(owner.get(url, headers={"Range": "bytes=-3"}).streaming_content) == b"ake"
+    assert owner.get(url, headers={"Range": "bytes=100-"}).status_code == 416

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.datafile import provider_files_available
 from catalog.live import ENDPOINTS, LiveSyncError
 from catalog.services import catalog_sync, catalog_sync_live
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, providers: list[str], live: bool, **options) -> None:
+        unknown = sorted(set(providers) - set(provider_files_available()))
+        if unknown:
+            raise CommandError(
+                f"no data file for {', '.join(unknown)} (known: {', '.join(provider_files_available())})"
+            )
         counts = catalog_sync(providers=providers or None)
         for slug, count in counts.items():
             self.stdout.write(f"{slug}: {count} offers")
