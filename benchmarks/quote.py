@@ -160,7 +160,23 @@ def main() -> None:
     args = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="studio-bench-quote-"))
-    database_url = args.database_url or own_postgres(directory)
+    started_postgres = False
+    try:
+        database_url = args.database_url
+        if not database_url:
+            database_url = own_postgres(directory)
+            started_postgres = True
+        failed = _run(args, directory, database_url)
+    finally:
+        if started_postgres:
+            stop_postgres(directory)
+        shutil.rmtree(directory, ignore_errors=True)
+    if failed:
+        sys.exit(1)
+
+
+def _run(args: argparse.Namespace, directory: Path, database_url: str) -> bool:
+    """Set up, serve, measure and print; True when a target is missed."""
     os.environ.update(
         {
             "DATABASE_URL": database_url,
@@ -243,14 +259,10 @@ def main() -> None:
         print(f"\nquote / trivial-member = {member_ratio:.2f}   (target >= 0.8: the same sign-in and team check)")
         print(f"quote / trivial        = {bare_ratio:.2f}   (for information: no session, no query at all)")
         print(f"SQL queries per quote beyond the sign-in and team check: {extra}   (target <= 1)")
-        if member_ratio < 0.8 or extra > 1:
-            sys.exit(1)
+        return member_ratio < 0.8 or extra > 1
     finally:
         server.terminate()
         server.wait(20)
-        if not args.database_url:
-            stop_postgres(directory)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import team_member_required
 from accounts.models import Role
 from billing.selectors import wallet_for_team
-from billing.services import InsufficientCredits
+from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key, offer_for_quote, offer_from_credits, offers_generatable
@@ -56,6 +56,7 @@ from generations.selectors import (
 )
 from generations.services import (
     BoardError,
+    IdempotencyConflict,
     board_add,
     board_create,
     board_delete,
@@ -239,11 +240,15 @@ def generate(request: HttpRequest) -> HttpResponse:
                 offer=offer,
                 params=form.params(),
                 idempotency_key=request.POST.get("idempotency_key") or None,
+                files=form.files_for_generation(),
             )
-        except InsufficientCredits as exc:
+        except BillingError as exc:  # too few credits, or a team or member spend limit
             form.add_error(None, str(exc))
         except QuoteError as exc:
-            form.add_error(None, exc.message)
+            field = exc.details.get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+        except IdempotencyConflict as exc:
+            form.add_error(None, str(exc))
         else:
             if request.htmx:
                 with_live_progress([generation])
@@ -570,7 +575,7 @@ def rerun(request: HttpRequest, public_id: str) -> HttpResponse:
             params=dict(generation.params),
             idempotency_key=request.POST.get("idempotency_key") or None,
         )
-    except InsufficientCredits as exc:
+    except (BillingError, IdempotencyConflict) as exc:
         messages.error(request, str(exc))
     except QuoteError as exc:
         messages.error(request, f"{exc.message} Remix it to change the settings.")

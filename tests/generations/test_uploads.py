@@ -138,3 +138,51 @@ def test_signed_urls_serve_the_file_and_nothing_else(client, people, media_root)
     assert response["Content-Type"] == "image/png"
     forged = "/" + url.replace(url.split("/")[2], url.split("/")[2][:-2] + "xx")
     assert client.get(forged).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_from_the_composer_runs_through_the_provider(
+    client, people, catalog, sandbox, celery_worker, media_root
+):
+    from tests.conftest import client_for_team, wait_for
+
+    client = client_for_team(client, people.owner, people.team)
+    response = client.post(
+        "/generate/",
+        {
+            "offer": "kubflow:nano-banana",
+            "prompt": "turn this into a poster",
+            "image_url__files": SimpleUploadedFile("mine.png", _png(), content_type="image/png"),
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    generation = Generation.objects.get(team=people.team)
+    assert generation.params["image_url"][0].startswith("media://src_")
+
+    def done():
+        generation.refresh_from_db()
+        return generation.status in {"completed", "failed"}
+
+    wait_for(done, timeout=60, message="the job to finish")
+    assert generation.status == "completed", generation.error_message
+    received = sandbox.http.get("/_sandbox/stats").json()
+    assert received.get("kubflow.accepted", 0) >= 1
+
+
+def test_a_non_image_upload_is_an_error_next_to_its_field(client, people, catalog, media_root):
+    from tests.conftest import client_for_team
+
+    client = client_for_team(client, people.owner, people.team)
+    response = client.post(
+        "/generate/",
+        {
+            "offer": "kubflow:nano-banana",
+            "prompt": "x",
+            "image_url__files": SimpleUploadedFile("fake.png", b"<html>nope</html>", content_type="image/png"),
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "not a supported image" in response.content.decode()
+    assert not Generation.objects.exists()
