@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -76,7 +77,7 @@ SHARED_FILE_MAX_AGE = 7 * 24 * 3600  # how long a file link handed to a provider
 def _offer_from(request: HttpRequest) -> Offer | None:
     key = request.POST.get("offer") or request.GET.get("offer")
     offer = offer_by_key(key=key) if key else None
-    return offer or offers_generatable().order_by("category", "family__name").first()
+    return offer or offer_by_key(key=settings.STUDIO_DEFAULT_OFFER) or offers_generatable().first()
 
 
 def _composer_offer(request: HttpRequest) -> Offer | None:
@@ -100,9 +101,25 @@ def _cheapest_first(offer: Offer) -> tuple:
     return (credits is None, credits or 0, offer.provider.name, offer.name)
 
 
+_PICKER_TTL = 30.0  # seconds; the picker's "from N cr" may lag a price change this long, quotes never do
+_picker_cache: tuple[float, list[Offer]] | None = None
+
+
+def _picker_offers() -> list[Offer]:
+    """Every generatable offer for the model picker, kept briefly in process memory (it is on every page)."""
+    global _picker_cache  # noqa: PLW0603
+    now = time.monotonic()
+    if _picker_cache is None or now - _picker_cache[0] > _PICKER_TTL:
+        offers = list(
+            offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name")
+        )
+        _picker_cache = (now, offers)
+    return _picker_cache[1]
+
+
 def _composer_picker(offer: Offer | None) -> dict[str, Any]:
     """The two selects: model families by category, then the chosen family's providers with their prices."""
-    offers = list(offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name"))
+    offers = _picker_offers()
     families: dict[str, dict[str, Any]] = {}
     for o in offers:
         entry = families.setdefault(

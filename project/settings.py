@@ -236,6 +236,8 @@ API_CALLBACK_RETRY_SECONDS = env_int("API_CALLBACK_RETRY_SECONDS", 15)
 # --- The studio -------------------------------------------------------------
 STUDIO_DEMO_CREDITS = Decimal(os.environ.get("STUDIO_DEMO_CREDITS", "1000"))
 GENERATION_POLL_INTERVAL_MS = env_int("GENERATION_POLL_INTERVAL_MS", 2000)
+# The model the composer opens with.
+STUDIO_DEFAULT_OFFER = os.environ.get("STUDIO_DEFAULT_OFFER", "kubflow:nano-banana")
 OUTPUT_MAX_BYTES = env_int("OUTPUT_MAX_BYTES", 500 * 1024 * 1024)
 
 from celery.schedules import schedule  # noqa: E402

@@ -189,3 +189,39 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
     if embedded.started_here:
         embedded.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_picker():
+    """The composer's model picker is kept in process memory for a few seconds; each test starts clean."""
+    import generations.views
+
+    generations.views._picker_cache = None
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """Debian's Chromium driven by Playwright, one per test session (Playwright's sync API allows one)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is not installed: apt-get install chromium (make test and .ci/run do)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -71,7 +71,9 @@ def test_the_same_file_twice_is_kept_once(people, image_to_image, media_root):
 )
 def test_files_are_judged_by_content_not_name(people, image_to_image, media_root, name, content, message):
     with pytest.raises(QuoteError) as refused:
-        _submit(people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile(name, content)]})
+        _submit(
+            people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile(name, content)]}
+        )
     assert refused.value.code == "invalid_upload"
     assert refused.value.details["field"] == "image_url"
     assert message in refused.value.message
@@ -83,7 +85,10 @@ def test_a_decompression_bomb_is_refused(people, image_to_image, media_root):
     Image.new("1", (12000, 12000)).save(out, "PNG")  # small file, 144 megapixels
     with pytest.raises(QuoteError) as refused:
         _submit(
-            people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile("b.png", out.getvalue())]}
+            people,
+            image_to_image,
+            params={"prompt": "x"},
+            files={"image_url": [SimpleUploadedFile("b.png", out.getvalue())]},
         )
     assert "too large to process safely" in refused.value.message
     assert not SourceMedia.objects.exists()
@@ -94,7 +99,9 @@ def test_a_video_in_an_image_field_is_refused(people, image_to_image, media_root
 
     clip = render_video("x", 1, 64, 36)
     with pytest.raises(QuoteError) as refused:
-        _submit(people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile("v.mp4", clip)]})
+        _submit(
+            people, image_to_image, params={"prompt": "x"}, files={"image_url": [SimpleUploadedFile("v.mp4", clip)]}
+        )
     assert "this field takes image" in refused.value.message
 
 
