@@ -27,6 +27,8 @@ class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
     personal = models.BooleanField(default=False)
+    # When a provider refuses a job before accepting it, move it to another provider of the same model.
+    failover_enabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
 

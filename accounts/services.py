@@ -231,3 +231,16 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         detail={"member": membership.public_id, "role": membership.role},
     )
     membership.delete()
+
+
+def team_failover_set(*, team: Team, actor: User, enabled: bool) -> None:
+    """Turn provider failover on or off for a team (owners and admins)."""
+    Team.objects.filter(pk=team.pk).update(failover_enabled=enabled)
+    team.failover_enabled = enabled
+    audit_record(
+        team=team,
+        actor=actor,
+        action="team.failover",
+        summary=f"Provider failover turned {'on' if enabled else 'off'}",
+        detail={"enabled": enabled},
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("leave/", views.team_leave, name="leave"),
     path("join/<str:token>/", views.invite_join, name="join"),
     path("limits/", billing_views.limits, name="limits"),
+    path("failover/", billing_views.failover, name="failover"),
     path("limits/<str:public_id>/", billing_views.member_limit, name="member_limit"),
     path("usage/", billing_views.usage, name="usage"),
     path("usage/ledger.csv", billing_views.ledger_csv, name="ledger_csv"),

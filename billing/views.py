@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import team_admin_required, team_member_required
 from accounts.selectors import members_for_team, membership_in_team
+from accounts.services import team_failover_set
 from billing.forms import DateRangeForm, LedgerFilterForm, MemberLimitForm, TeamLimitsForm
 from billing.selectors import (
     DEFAULT_LOW_BALANCE,
@@ -79,6 +80,16 @@ def limits(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Limits saved.")
         return redirect("team:limits")
     return render(request, "billing/limits.html", {"form": form, **_member_limits_context(request)})
+
+
+@team_admin_required
+@require_POST
+def failover(request: HttpRequest) -> HttpResponse:
+    """Turn provider failover on or off (a team setting, off by default)."""
+    enabled = request.POST.get("enabled") == "on"
+    team_failover_set(team=request.team, actor=request.user, enabled=enabled)
+    messages.success(request, f"Provider failover is {'on' if enabled else 'off'}.")
+    return redirect("team:limits")
 
 
 def _member_limits_context(request: HttpRequest) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class Generation(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     provider_job_id = models.CharField(max_length=200, blank=True)
+    # Providers that refused this job before it moved to its current offer (team failover).
+    providers_tried = models.JSONField(default=list, blank=True)
     result_urls = models.JSONField(default=list, blank=True)
     error_code = models.CharField(max_length=80, blank=True)
     error_message = models.TextField(blank=True)

@@ -202,7 +202,7 @@ def _claim(public_id: str, owner: str) -> Generation | None:
     )
     if not claimed:
         return None
-    return Generation.objects.select_related("offer__provider").get(public_id=public_id)
+    return Generation.objects.select_related("offer__provider", "team").get(public_id=public_id)
 
 
 def _release_lease(generation: Generation, owner: str, next_in: float | None) -> None:
@@ -407,15 +407,63 @@ def _refresh_result_urls(generation: Generation) -> bool:
     return True
 
 
+# Refusals that say nothing against the request itself: another provider may take it.
+FAILOVER_CODES = {"auth_failed", "insufficient_provider_credits", "provider_unavailable"}
+
+
 def _provider_error(generation: Generation, exc: ProviderError) -> float | None:
     attempts = generation.attempts + 1
     logger.info("generation %s: %r (attempt %s)", generation.public_id, exc, attempts)
     if exc.permanent or attempts >= MAX_ATTEMPTS:
+        refused_before_accepting = generation.status == Status.QUEUED and not generation.provider_job_id
+        if refused_before_accepting and (exc.code in FAILOVER_CODES or not exc.permanent) and _failover(generation):
+            return 0.0  # send it to the new provider at once
         _finish_failed(generation, exc.code, exc.message)
         return None
     Generation.objects.filter(pk=generation.pk).update(attempts=attempts)
     delay = exc.retry_after if exc.retry_after else poll_delay(attempts)
     return min(delay, POLL_CAP)
+
+
+def _failover(generation: Generation) -> bool:
+    """Move a refused job to another enabled provider of the same model, if the team allows it and the
+    new quote fits in the credits already held (the difference is released on completion)."""
+    if not generation.team.failover_enabled:
+        return False
+    from catalog.selectors import offers_generatable
+    from catalog.shared import shared_apply, shared_values
+
+    current = generation.offer
+    tried = [*generation.providers_tried, current.provider.slug]
+    held = Hold.objects.get(generation=generation).amount
+    values = shared_values(current.spec, generation.params)
+    candidates = (
+        offers_generatable()
+        .filter(family_id=current.family_id)
+        .exclude(provider__slug__in=tried)
+        .select_related("provider", "family")
+    )
+    for offer in candidates:
+        try:
+            quote = price_quote(offer=offer, params=shared_apply(offer.spec, values))
+        except QuoteError:
+            continue
+        if quote.credits > held:
+            continue
+        moved = Generation.objects.filter(pk=generation.pk, status=Status.QUEUED, provider_job_id="").update(
+            offer=offer,
+            params=_jsonable(quote.params),
+            provider_cost=quote.provider_cost,
+            credits_quoted=quote.credits,
+            breakdown=quote.breakdown[:300],
+            providers_tried=tried,
+            attempts=0,
+            submit_started_at=None,
+        )
+        if moved:
+            logger.info("generation %s moved from %s to %s", generation.public_id, tried[-1], offer.provider.slug)
+        return bool(moved)
+    return False
 
 
 def _finish_failed(generation: Generation, code: str, message: str) -> None:

@@ -30,6 +30,7 @@ class SandboxApp:
     def __init__(self, *, behaviour: Behaviour | None = None, api_key: str = "sandbox-key") -> None:
         self.store = Store(behaviour or Behaviour())
         self.api_key = api_key
+        self.rotated_keys: dict[str, str] = {}  # provider -> the key it now expects (a revoked-key drill)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         request = Request(environ)
@@ -53,7 +54,7 @@ class SandboxApp:
         handler = _handler(provider)
         if handler is None:
             return json_response(404, {"error": f"no sandbox provider at /{provider}"})
-        return handler(self.store, request, "/" + rest, self.api_key)
+        return handler(self.store, request, "/" + rest, self.rotated_keys.get(provider, self.api_key))
 
     def file(self, token: str) -> Response:
         entry = self.store.files.get(token)
@@ -72,10 +73,15 @@ class SandboxApp:
                 except (ValueError, TypeError) as exc:
                     return json_response(400, {"error": str(exc)})
             return json_response(200, self.store.behaviour.as_dict())
+        if name == "keys" and request.method == "POST":
+            # {"kubflow": "new-key"}: that provider now refuses the usual key, as after a rotation.
+            self.rotated_keys.update(request.json() or {})
+            return json_response(200, self.rotated_keys)
         if name == "stats":
             return json_response(200, dict(self.store.counters))
         if name == "reset" and request.method == "POST":
             self.store.reset()
+            self.rotated_keys.clear()
             self.store.behaviour.__init__()
             return json_response(200, {"reset": True})
         if name == "health":
