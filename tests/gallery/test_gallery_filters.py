@@ -113,11 +113,19 @@ def test_search_uses_the_gin_index(people, catalog):
     from generations.selectors import _search_query
 
     make_generations(team=people.team, user=people.owner, count=50, prompt="a cat")
-    queryset = Generation.objects.annotate(v=SearchVector("prompt", config="english")).filter(v=_search_query("cat"))
+    queryset = (
+        Generation.objects.annotate(v=SearchVector("prompt", config="english"))
+        .filter(v=_search_query("cat"))
+        .order_by()  # the plan question is the filter's, not the sort's
+    )
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE generations_generation")
+        # Only bitmap scans left: a plan that can use the expression index must use it.
         cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
         plan = queryset.explain()
-        cursor.execute("SET enable_seqscan = on")
+        cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_indexscan")
     assert "generation_prompt_search" in plan
 
 
