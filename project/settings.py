@@ -4,6 +4,7 @@ environment variables (see README.md for the full list)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from decimal import Decimal
@@ -164,6 +165,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+with contextlib.suppress(OSError):  # WhiteNoise expects it, even before collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Generated media is never served publicly: every file goes through a view that
 # checks the team (see generations.views.asset_download).
