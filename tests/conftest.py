@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -225,3 +226,49 @@ def chromium() -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextmanager
+def signed_in_page(chromium, live_server, user, team, **context_options):
+    """A Chromium page already signed in as ``user`` working in ``team``; fails on any JavaScript error."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session["team_slug"] = team.slug
+    session.save()
+    options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+    context = chromium.new_context(base_url=live_server.url, **options)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def completed_generation_with_file(*, team, user, prompt: str = "secret plans"):
+    """A finished Nano Banana (Kubflow) generation with one stored file, made directly (the catalog must be synced)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from catalog.models import Offer
+    from generations.models import Asset, Generation, Status
+
+    generation = Generation.objects.create(
+        team=team,
+        created_by=user,
+        offer=Offer.objects.get(provider__slug="kubflow", model_id="nano-banana"),
+        prompt=prompt,
+        provider_cost=Decimal("4"),
+        credits_quoted=Decimal("4"),
+        deadline_at=timezone.now(),
+        status=Status.COMPLETED,
+    )
+    asset = Asset(generation=generation, index=0, kind="image", filename="x.png", content_type="image/png", size=3)
+    asset.file.save("x.png", ContentFile(b"png"), save=True)
+    return generation, asset

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from generations.models import Asset, Generation, Status
+from generations.models import Generation, Status
 from tests.api.conftest import Api
+from tests.conftest import completed_generation_with_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def foreign_generation(rich_people, catalog, media_root):
-    from catalog.models import Offer
-
-    generation = Generation.objects.create(
-        team=rich_people.other_team,
-        created_by=rich_people.stranger,
-        offer=Offer.objects.get(model_id="nano-banana"),
-        prompt="secret plans",
-        provider_cost=Decimal("4"),
-        credits_quoted=Decimal("4"),
-        deadline_at=timezone.now(),
-        status=Status.COMPLETED,
-    )
-    asset = Asset(generation=generation, index=0, kind="image", filename="x.png", content_type="image/png", size=3)
-    asset.file.save("x.png", ContentFile(b"png"), save=True)
+    generation, _asset = completed_generation_with_file(team=rich_people.other_team, user=rich_people.stranger)
     return generation
 
 

@@ -6,31 +6,16 @@ from __future__ import annotations
 import pytest
 
 from catalog.services import catalog_sync
+from tests.conftest import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def page(chromium, live_server, people):
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     catalog_sync()
-    session = SessionStore()
-    session[SESSION_KEY] = str(people.owner.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = people.owner.get_session_auth_hash()
-    session["team_slug"] = people.team.slug
-    session.save()
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    with signed_in_page(chromium, live_server, people.owner, people.team) as page:
+        yield page
 
 
 def test_composer_quotes_live_and_carries_settings_across_providers(page):

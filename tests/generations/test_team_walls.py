@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
 
-from generations.models import Asset, Generation, Status
-from tests.conftest import client_for_team
+from tests.conftest import (
+    client_for_team,
+    completed_generation_with_file,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def foreign_generation(people, catalog, media_root):
-    from catalog.models import Offer
-
-    generation = Generation.objects.create(
-        team=people.other_team,
-        created_by=people.stranger,
-        offer=Offer.objects.get(model_id="nano-banana"),
-        prompt="secret plans",
-        provider_cost=Decimal("4"),
-        credits_quoted=Decimal("4"),
-        deadline_at=timezone.now(),
-        status=Status.COMPLETED,
-    )
-    asset = Asset(generation=generation, index=0, kind="image", filename="x.png", content_type="image/png", size=3)
-    asset.file.save("x.png", ContentFile(b"png"), save=True)
-    return generation, asset
+    return completed_generation_with_file(team=people.other_team, user=people.stranger)
 
 
 def test_other_teams_generation_page_file_and_poll_are_404(client, people, foreign_generation):
