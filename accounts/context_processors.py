@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.selectors import memberships_for_user
+from accounts.principal import memberships_cached
 
 
 def current_team(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +18,6 @@ def current_team(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_membership": membership,
         "current_team": membership.team,
-        "my_memberships": memberships_for_user(user=request.user),
+        "my_memberships": memberships_cached(user=request.user),
         "wallet": wallet_for_team(team=membership.team),
     }

@@ -1,4 +1,5 @@
-"""Puts the current team on the request: ``request.team`` and ``request.membership``.
+"""Who is asking: ``request.user`` (from the cache, see accounts.principal), and the current team,
+``request.team`` and ``request.membership``.
 
 The team a user works in is kept in the session; it is always re-checked
 against the user's memberships, so a stale or forged value falls back to a
@@ -9,12 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from accounts.principal import user_for_request
 from accounts.selectors import membership_for
 
 SESSION_KEY = "team_slug"
+
+
+class PrincipalAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, with the signed-in user read from the cache (accounts.principal)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: user_for_request(request))
 
 
 class CurrentTeamMiddleware:

@@ -14,13 +14,16 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
 
 
 def membership_for(*, user: User, team_slug: str | None) -> Membership | None:
-    """The user's membership in the team they chose, else in their first team."""
-    memberships = memberships_for_user(user=user)
+    """The user's membership in the team they chose, else in their first team (from the cache:
+    every signed-in request asks, see accounts.principal)."""
+    from accounts.principal import memberships_cached
+
+    memberships = memberships_cached(user=user)
     if team_slug:
-        chosen = memberships.filter(team__slug=team_slug).first()
-        if chosen:
-            return chosen
-    return memberships.first()
+        for membership in memberships:
+            if membership.team.slug == team_slug:
+                return membership
+    return memberships[0] if memberships else None
 
 
 def members_for_team(*, team: Team) -> QuerySet[Membership]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import AuditEvent, Invite, Membership, Role, Team, User
+from accounts.principal import principal_forget_team
 from billing.services import wallet_create
 from project.ids import public_id
 
@@ -237,6 +238,7 @@ def team_failover_set(*, team: Team, actor: User, enabled: bool) -> None:
     """Turn provider failover on or off for a team (owners and admins)."""
     Team.objects.filter(pk=team.pk).update(failover_enabled=enabled)
     team.failover_enabled = enabled
+    principal_forget_team(team)  # members' cached teams hold the old setting
     audit_record(
         team=team,
         actor=actor,

@@ -37,7 +37,9 @@ from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E4
 
 def make_team(generations: int, active: int) -> tuple[str, list[str]]:
     """The team, its generations and a signed-in session; returns the session key and the running ids."""
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -139,7 +141,7 @@ def make_team(generations: int, active: int) -> tuple[str, list[str]]:
     Asset.objects.bulk_create(assets, batch_size=2000)
     with __import__("django.db").db.connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session["_auth_user_id"] = str(owner.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = owner.get_session_auth_hash()

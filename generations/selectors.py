@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Membership, Team, User
 from catalog.models import ModelFamily, Offer, Provider
 from catalog.selectors import offers_generatable
+from generations.cardstate import GONE, card_states_cached, card_version
 from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
 
 PAGE_SIZE = 48
@@ -157,7 +158,7 @@ class CardRow:
     @property
     def version(self) -> str:
         """What the card's HTML depends on besides the star: its ``data-version``, sent back by the poll."""
-        return f"{self.status}:{self.progress or 0}"
+        return card_version(self.status, self.progress)
 
 
 @dataclass
@@ -345,16 +346,21 @@ def generations_for_cards(*, team: Team, user: User, pks: list[int]) -> dict[int
 
 
 def card_versions(*, team: Team, public_ids: list[str]) -> tuple[dict[str, str], list[str]]:
-    """The poll's first read, one narrow query however many cards are asked for: each of the team's
-    cards' version, and the ids of those deleted since (other teams' ids are simply not there)."""
-    rows = Generation.objects.filter(team=team, public_id__in=public_ids[:POLL_MAX_IDS]).values_list(
+    """The poll's first read: each of the team's cards' version, and the ids of those deleted since
+    (other teams' ids are simply not there). From the cache when the pipeline has published every one
+    (generations.cardstate), else one narrow query however many cards are asked for."""
+    public_ids = public_ids[:POLL_MAX_IDS]
+    cached = card_states_cached(team_id=team.pk, public_ids=public_ids)
+    if cached is not None:
+        return {i: v for i, v in cached.items() if v != GONE}, [i for i, v in cached.items() if v == GONE]
+    rows = Generation.objects.filter(team=team, public_id__in=public_ids).values_list(
         "public_id", "status", "progress", "deleted_at"
     )
     versions: dict[str, str] = {}
     deleted: list[str] = []
     for public_id, status, progress, deleted_at in rows:
         if deleted_at is None:
-            versions[public_id] = f"{status}:{progress or 0}"
+            versions[public_id] = card_version(status, progress)
         else:
             deleted.append(public_id)
     return versions, deleted

@@ -88,11 +88,14 @@ def _celery_broker_url(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "project.cache.ResilientRedisCache",  # a Redis outage makes reads misses, not errors
         "LOCATION": _redis_url_with_db(REDIS_URL, env_int("REDIS_CACHE_DB", 1)),
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "studio"),
+        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 }
+# Sessions are read from the cache and written to both: a signed-in request costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Django -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -120,7 +123,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrincipalAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

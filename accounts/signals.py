@@ -1,0 +1,26 @@
+"""Drop cached principals (``accounts.principal``) when what they hold changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import Membership, Team, User
+from accounts.principal import principal_forget_team, principal_forget_users
+
+
+@receiver([post_save, post_delete], sender=User)
+def user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
+    principal_forget_users(user_ids=[instance.pk])
+
+
+@receiver([post_save, post_delete], sender=Membership)
+def membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    principal_forget_users(user_ids=[instance.user_id])
+
+
+@receiver([post_save, post_delete], sender=Team)
+def team_changed(sender: type[Team], instance: Team, **kwargs: Any) -> None:
+    principal_forget_team(instance)

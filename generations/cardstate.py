@@ -1,0 +1,64 @@
+"""Each unfinished card's version, kept in the cache by the pipeline, so the gallery's poll can answer
+"nothing changed" without asking PostgreSQL.
+
+A card's version is what its HTML depends on besides the viewer's star
+(``CardRow.version``: ``status:progress``), or ``gone`` once deleted. Every
+change the pipeline makes to a job is published here after it commits, read
+back from the database so the cached version is exactly what a page would
+render. The poll reads the versions of all its cards in one cache round trip;
+when any is missing (never published, expired, the cache was down) it reads
+them all from the database, as before. Keys carry the team, so another team's
+id is never answered from here.
+
+A publish that is lost (the cache failed at that moment) leaves an old version
+for at most ``CARD_STATE_SECONDS``; a running job republishes on every
+provider poll (at most a minute apart), so its key does not expire while it runs.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+GONE = "gone"
+CARD_STATE_SECONDS = 90
+
+
+def _key(team_id: int, public_id: str) -> str:
+    return f"card-state:{team_id}:{public_id}"
+
+
+def card_version(status: str, progress: int | None) -> str:
+    """The version a card shows in ``data-version`` and sends back with the poll."""
+    return f"{status}:{progress or 0}"
+
+
+def card_state_publish(generation_pk: int) -> None:
+    """After the current transaction commits, put the job's committed version in the cache."""
+    transaction.on_commit(lambda: _publish(generation_pk))
+
+
+def _publish(generation_pk: int) -> None:
+    from generations.models import Generation
+
+    row = (
+        Generation.objects.filter(pk=generation_pk)
+        .values_list("team_id", "public_id", "status", "progress", "deleted_at")
+        .first()
+    )
+    if row is None:
+        return
+    team_id, public_id, status, progress, deleted_at = row
+    version = GONE if deleted_at else card_version(status, progress)
+    cache.set(_key(team_id, public_id), version, CARD_STATE_SECONDS)
+
+
+def card_states_cached(*, team_id: int, public_ids: list[str]) -> dict[str, str] | None:
+    """Every asked card's version from the cache, or None when any is missing there."""
+    if not public_ids:
+        return {}
+    keys = {_key(team_id, public_id): public_id for public_id in public_ids}
+    found = cache.get_many(list(keys))
+    if len(found) < len(keys):
+        return None
+    return {keys[key]: version for key, version in found.items()}
