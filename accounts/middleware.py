@@ -14,8 +14,9 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from accounts.principal import user_for_request
+from accounts.principal import principal_cookie_set, principal_prefetch, user_for_request
 from accounts.selectors import membership_for
+from accounts.sessions import session_prefetch_add
 
 SESSION_KEY = "team_slug"
 
@@ -25,7 +26,15 @@ class PrincipalAuthenticationMiddleware(AuthenticationMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
+        principal_prefetch(request)
         request.user = SimpleLazyObject(lambda: user_for_request(request))
+
+    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> None:
+        session_prefetch_add(request, view)  # keys the view reads, in the session's round trip
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        principal_cookie_set(request, response)
+        return response
 
 
 class CurrentTeamMiddleware:

@@ -22,8 +22,9 @@ from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject, empty
 
 from accounts.models import Membership, Team, User
 
@@ -32,8 +33,37 @@ PRINCIPAL_CACHE_SECONDS = 120
 _MEMBERSHIPS = "_principal_memberships"  # the attribute the request's user carries them in
 
 
+PRINCIPAL_COOKIE = "studio_uid"  # which principal to read with the session (accounts.sessions)
+
+
 def _key(user_id: str | int) -> str:
     return f"principal:{user_id}"
+
+
+def principal_prefetch(request: HttpRequest) -> None:
+    """Ask the session to read the principal its cookie names in the same round trip as itself."""
+    hint = request.COOKIES.get(PRINCIPAL_COOKIE, "")
+    if hint.isdigit() and hasattr(request.session, "prefetch_keys"):
+        request.session.prefetch_keys = [_key(hint)]
+
+
+def principal_cookie_set(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep the hint cookie in step with who is signed in (only once ``request.user`` was read)."""
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return
+    current = request.COOKIES.get(PRINCIPAL_COOKIE)
+    if user.is_authenticated and current != str(user.pk):
+        response.set_cookie(
+            PRINCIPAL_COOKIE,
+            str(user.pk),
+            max_age=settings.SESSION_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    elif not user.is_authenticated and current is not None:
+        response.delete_cookie(PRINCIPAL_COOKIE, samesite="Lax")
 
 
 def user_for_request(request: HttpRequest) -> User | AnonymousUser:
@@ -45,16 +75,18 @@ def user_for_request(request: HttpRequest) -> User | AnonymousUser:
     if user_id is None or not session_hash or backend not in settings.AUTHENTICATION_BACKENDS:
         return auth.get_user(request)
     key = _key(user_id)
-    entry = cache.get(key)
+    prefetched = getattr(session, "prefetch_keys", ())
+    entry = session.prefetched.get(key) if key in prefetched else cache.get(key)
     if entry is not None:
-        user, memberships = entry
-        if user.is_active and constant_time_compare(session_hash, user.get_session_auth_hash()):
+        user, memberships, auth_hash = entry
+        if user.is_active and constant_time_compare(session_hash, auth_hash):
             user.backend = backend
             setattr(user, _MEMBERSHIPS, memberships)
             return user
     user = auth.get_user(request)  # verifies the hash; flushes the session when it does not match
     if user.is_authenticated and user.is_active:
-        cache.set(key, (user, memberships_cached(user=user)), PRINCIPAL_CACHE_SECONDS)
+        entry = (user, memberships_cached(user=user), user.get_session_auth_hash())
+        cache.set(key, entry, PRINCIPAL_CACHE_SECONDS)
     return user
 
 
@@ -85,6 +117,8 @@ def principal_forget_users(*, user_ids: list[int]) -> None:
 
 
 def principal_forget_team(team: Team) -> None:
-    """Drop the cached principal of everyone in ``team`` (the team changed)."""
-    _forget(list(Membership.objects.filter(team=team).values_list("user_id", flat=True)))
+    """Drop the cached principal of everyone in ``team``, and its cached pages (the team changed)."""
+    from project.stamps import stamps_bump, team_stamp
 
+    stamps_bump(team_stamp(team.pk))
+    _forget(list(Membership.objects.filter(team=team).values_list("user_id", flat=True)))

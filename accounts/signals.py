@@ -1,4 +1,5 @@
-"""Drop cached principals (``accounts.principal``) when what they hold changes."""
+"""Drop cached principals (``accounts.principal``) and cached team pages (``project.stamps``) when
+what they show changes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 
 from accounts.models import Membership, Team, User
 from accounts.principal import principal_forget_team, principal_forget_users
+from project.stamps import stamps_bump, team_stamp
 
 
 @receiver([post_save, post_delete], sender=User)
@@ -19,8 +21,9 @@ def user_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
 @receiver([post_save, post_delete], sender=Membership)
 def membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     principal_forget_users(user_ids=[instance.user_id])
+    stamps_bump(team_stamp(instance.team_id))  # the member filter, the nav for their role
 
 
 @receiver([post_save, post_delete], sender=Team)
 def team_changed(sender: type[Team], instance: Team, **kwargs: Any) -> None:
-    principal_forget_team(instance)
+    principal_forget_team(instance)  # and its pages

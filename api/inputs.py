@@ -20,6 +20,7 @@ from catalog.models import Category, Offer, Provider
 from catalog.pricing import QuoteError
 from catalog.selectors import offers_generatable
 from catalog.services import Quote, offer_resolve, price_quote
+from generations.measure import MediaMeter, media_lengths_fill
 
 MAX_BODY_BYTES = 256 * 1024
 IDEMPOTENCY_KEY_MAX = 100
@@ -211,19 +212,22 @@ def _candidates(request: GenerationRequest) -> list[Offer]:
     return found
 
 
-def offer_choose(request: GenerationRequest) -> tuple[Offer, Quote, dict[str, Any]]:
+def offer_choose(request: GenerationRequest, *, meter: MediaMeter) -> tuple[Offer, Quote, dict[str, Any]]:
     """The cheapest enabled offer that can run this request, its quote and its params.
 
     ``model`` is a provider's model id, a family slug or an offer id; with
     ``provider`` only that provider's offers count. When no offer accepts the
     params, the error of the closest one (an exact model id first) is raised.
+    Offers priced on the length of the request's media are quoted on the length
+    ``meter`` measures (each file once, whatever the number of candidates).
     """
     best: tuple[Offer, Quote, dict[str, Any]] | None = None
     refusals: list[tuple[Offer, QuoteError]] = []
     for offer in _candidates(request):
         try:
             params = offer_params(offer, request)
-            quote = price_quote(offer=offer, params=params)
+            measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter)
+            quote = price_quote(offer=offer, params=measured.params)
         except QuoteError as exc:
             refusals.append((offer, exc))
             continue

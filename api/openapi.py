@@ -145,6 +145,15 @@ SCHEMAS: dict[str, Any] = {
             "max_length": {"type": "integer"},
             "min_count": {"type": "integer"},
             "max_count": {"type": "integer"},
+            "derived": {
+                "type": "boolean",
+                "description": "Worked out by the studio; a value you send for it is replaced",
+            },
+            "measures": {
+                "type": ["string", "object"],
+                "description": "A derived length: the media parameter whose files the studio measures (fetching "
+                "URLs) before quoting, e.g. video_url; an object names it in `field`",
+            },
         },
     },
     "PriceSummary": {

@@ -46,6 +46,7 @@ PARAMETER_KEYS = (
     "max_bytes",
     "shared",
     "derived",
+    "measures",
     "help",
     "description",
 )

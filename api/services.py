@@ -22,6 +22,7 @@ from api.inputs import GenerationRequest, offer_choose
 from api.keys import callback_secret_generate, callback_signature, key_generate, key_hash
 from api.models import ApiKey, ApiSubmission, CallbackState
 from generations.fetch import UnresolvableHostError, UnsafeURLError, url_check
+from generations.measure import MediaMeter
 from generations.models import FINAL_STATUSES, Generation
 from generations.services import IdempotencyConflict, generation_submit
 
@@ -142,11 +143,17 @@ def api_generation_submit(
             return existing, False
     if request.callback_url:
         callback_url_check(request.callback_url)
-    offer, _quote, params = offer_choose(request)
+    meter = MediaMeter(team=api_key.team, fetch=True)  # shared, so each source file is fetched once
+    offer, _quote, params = offer_choose(request, meter=meter)
     try:
         with transaction.atomic():
             generation = generation_submit(
-                team=api_key.team, user=api_key.user, offer=offer, params=params, idempotency_key=stored_key
+                team=api_key.team,
+                user=api_key.user,
+                offer=offer,
+                params=params,
+                idempotency_key=stored_key,
+                meter=meter,
             )
             submission, created = ApiSubmission.objects.get_or_create(
                 generation=generation,

@@ -35,6 +35,7 @@ from api.services import api_generation_submit
 from billing.selectors import wallet_for_team
 from catalog.models import Category
 from catalog.selectors import offers_enabled
+from generations.measure import MediaMeter
 from generations.models import Generation, Status
 from generations.selectors import generation_for_team
 from generations.services import generation_cancel
@@ -119,7 +120,7 @@ def models(request: HttpRequest, caller: ApiCaller) -> HttpResponse:
 @api_view("POST")
 def quotes(request: HttpRequest, caller: ApiCaller) -> HttpResponse:
     generation_request = generation_request_parse(json_body(request), allow_callback=False)
-    offer, quote, _params = offer_choose(generation_request)
+    offer, quote, _params = offer_choose(generation_request, meter=MediaMeter(team=caller.team, fetch=True))
     wallet = wallet_for_team(team=caller.team)
     available = wallet.available if wallet else None
     return JsonResponse(

@@ -11,6 +11,10 @@ some failed or cancelled, --active still running at the top), then serves the st
 - ``/gallery/poll/?ids=...``: the poll for the page's running cards, each resent (the worst case),
   and as the page really asks, with the versions it shows (unchanged cards are not resent).
 
+The clients send what a signed-in browser sends (the session cookie and the ``studio_uid`` hint,
+see accounts/sessions.py). The running jobs' states are published as the worker publishes them
+(generations/cardstate.py), again every 30 s as it does while it polls their providers.
+
 It prints each one's throughput and its ratio to the trivial view (targets: gallery >= 0.3, poll >= 0.6).
 """
 
@@ -24,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -36,7 +41,7 @@ from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E4
 
 
 def make_team(generations: int, active: int) -> tuple[str, list[str]]:
-    """The team, its generations and a signed-in session; returns the session key and the running ids."""
+    """The team, its generations and a signed-in session; returns the browser's cookie and the running ids."""
     from importlib import import_module
 
     from django.conf import settings
@@ -44,10 +49,12 @@ def make_team(generations: int, active: int) -> tuple[str, list[str]]:
     from django.utils import timezone
 
     from accounts.models import Role
+    from accounts.principal import PRINCIPAL_COOKIE
     from accounts.services import membership_add, team_create, user_signup
     from billing.services import credits_grant
     from catalog.models import Offer
     from catalog.services import catalog_sync
+    from generations.cardstate import card_state_publish
     from generations.models import Asset, Generation, Status
 
     call_command("migrate", verbosity=0)
@@ -147,8 +154,23 @@ def make_team(generations: int, active: int) -> tuple[str, list[str]]:
     session["_auth_user_hash"] = owner.get_session_auth_hash()
     session["team_slug"] = team.slug
     session.create()
-    running_ids = [g.public_id for g in created[-active:]] if active else []
-    return session.session_key, running_ids
+    # What a browser sends once signed in: the session, and which user to read with it (accounts.sessions).
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {PRINCIPAL_COOKIE}={owner.pk}"
+    running = created[-active:] if active else []
+    for generation in running:  # what the worker does for a running job each time it polls its provider
+        card_state_publish(generation)
+    return cookie, [g.public_id for g in running]
+
+
+def republish(public_ids: list[str], every: float = 30) -> None:
+    """Keep publishing the running jobs' state, as the worker does while it polls their providers."""
+    from generations.cardstate import card_state_publish
+    from generations.models import Generation
+
+    while True:
+        time.sleep(every)
+        for generation in Generation.objects.filter(public_id__in=public_ids):
+            card_state_publish(generation)
 
 
 def _client(job: tuple) -> None:
@@ -157,7 +179,7 @@ def _client(job: tuple) -> None:
     while time.monotonic() < stop_at:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}", **headers})
+            conn.request("GET", path, headers={"Cookie": cookie, **headers})
             response = conn.getresponse()
             response.read()
             if response.status == 200:
@@ -226,6 +248,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
+    threading.Thread(target=republish, args=(running,), daemon=True).start()
 
     port = free_port()
     server = subprocess.Popen(

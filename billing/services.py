@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from billing.models import EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
 from billing.selectors import month_start, spend_this_month
+from project.stamps import CATALOG, stamps_bump
 
 if TYPE_CHECKING:
     from accounts.models import Membership, Team, User
@@ -485,6 +486,7 @@ def provider_pricing_set(
     current = Provider.objects.select_for_update().get(pk=provider.pk)
     before = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
     Provider.objects.filter(pk=provider.pk).update(credit_rate=credit_rate, markup=markup, enabled=enabled)
+    stamps_bump(CATALOG)  # every composer shows prices
     current.refresh_from_db()
     after = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
     if before != after:
@@ -505,6 +507,7 @@ def offer_enabled_set(*, offer: Offer, actor: User, enabled: bool) -> None:
     from catalog.models import Offer
 
     if Offer.objects.filter(pk=offer.pk).exclude(enabled=enabled).update(enabled=enabled):
+        stamps_bump(CATALOG)
         _audit(
             action="prices.offer",
             actor=actor,
@@ -519,6 +522,7 @@ def family_enabled_set(*, family: ModelFamily, actor: User, enabled: bool) -> No
     from catalog.models import ModelFamily
 
     if ModelFamily.objects.filter(pk=family.pk).exclude(enabled=enabled).update(enabled=enabled):
+        stamps_bump(CATALOG)
         _audit(
             action="prices.family",
             actor=actor,

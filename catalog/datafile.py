@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from catalog.pricing import QuoteError, offer_check, offer_price
+from catalog.pricing import QuoteError, measures_problems, offer_check, offer_price
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROVIDERS = ("kubflow", "kubeez", "krea", "cliprise")
@@ -70,6 +70,7 @@ def provider_data_problems(data: dict[str, Any]) -> list[str]:
             if spec.get("name") in names:
                 problems.append(f"{where}: field {spec.get('name')!r} twice")
             names.add(spec.get("name"))
+        problems += [f"{where}: {problem}" for problem in measures_problems(offer)]
         if "pricing" in offer and "fields" in offer:
             try:
                 params = offer_check(offer, {})

@@ -518,3 +518,148 @@ def price_rows(offer: dict[str, Any], money: Money) -> list[PriceRow]:
     for conds, text, amount in _describe(offer["pricing"], offer, money):
         rows.append(PriceRow(conditions=", ".join(conds) or "any settings", text=text, amount=amount))
     return rows
+
+
+# --- quantities the studio measures from the request's media -------------------------------
+
+MEASURE_KEYS = {"field", "kind", "frames", "billed"}
+MEASURE_BILLED = {"measured", "default"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A derived seconds field and the media it measures (a field's ``measures`` key, see SCHEMA.md).
+
+    ``name`` is the derived field, ``source`` the media field whose files' lengths
+    (summed) it holds, ``kind`` narrows a mixed field to one kind of file, ``frames``
+    names a (frame count, frames per second) pair of fields that, when both are
+    given, set the length instead, and ``billed`` is "default" when the provider
+    bills the field's default whatever the length (the measured length is then only
+    checked against the field's limits).
+    """
+
+    name: str
+    source: str
+    kind: str | None = None
+    frames: tuple[str, str] | None = None
+    billed: str = "measured"
+    label: str = ""
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    default: Decimal | None = None
+
+
+def offer_measures(offer: dict[str, Any]) -> list[Measure]:
+    """The offer's measured fields, in spec order (a ``measures`` string is short for ``{"field": ...}``)."""
+    measures = []
+    for spec in offer.get("fields", []):
+        raw = spec.get("measures")
+        if raw is None or not spec.get("derived"):
+            continue
+        if isinstance(raw, str):
+            raw = {"field": raw}
+        frames = raw.get("frames")
+        measures.append(
+            Measure(
+                name=spec["name"],
+                source=raw["field"],
+                kind=raw.get("kind"),
+                frames=(frames[0], frames[1]) if frames else None,
+                billed=raw.get("billed", "measured"),
+                label=spec.get("label") or spec["name"],
+                minimum=Decimal(str(spec["min"])) if "min" in spec else None,
+                maximum=Decimal(str(spec["max"])) if "max" in spec else None,
+                default=Decimal(str(spec["default"])) if "default" in spec else None,
+            )
+        )
+    return measures
+
+
+def measures_problems(offer: dict[str, Any]) -> list[str]:
+    """What is wrong with the offer's ``measures`` keys (for the data-file checker)."""
+    problems = []
+    fields = {spec.get("name"): spec for spec in offer.get("fields", [])}
+    for name, spec in fields.items():
+        raw = spec.get("measures")
+        if spec.get("derived") and spec.get("type") in {"integer", "number"} and raw is None:
+            problems.append(f"derived field {name!r} does not say which media it measures (`measures`)")
+        if raw is None:
+            continue
+        if not spec.get("derived") or spec.get("type") not in {"integer", "number"}:
+            problems.append(f"field {name!r}: `measures` belongs on a derived number field")
+            continue
+        raw = {"field": raw} if isinstance(raw, str) else raw
+        if not isinstance(raw, dict) or set(raw) - MEASURE_KEYS:
+            problems.append(f"field {name!r}: `measures` takes {sorted(MEASURE_KEYS)}")
+            continue
+        source = fields.get(raw.get("field"))
+        if source is None or source.get("type") != "media":
+            problems.append(f"field {name!r} measures {raw.get('field')!r}, which is not a media field of the offer")
+            continue
+        kinds = [k for k in source.get("kinds") or [] if k in {"video", "audio"}]
+        if raw.get("kind") is not None and raw["kind"] not in kinds:
+            problems.append(f"field {name!r}: {raw.get('field')!r} takes no {raw['kind']} files")
+        elif not kinds:
+            problems.append(f"field {name!r}: {raw.get('field')!r} takes no video or audio, which have a length")
+        frames = raw.get("frames")
+        if frames is not None and (
+            not isinstance(frames, list) or len(frames) != 2 or any(f not in fields for f in frames)
+        ):
+            problems.append(f"field {name!r}: `frames` must name the frame-count and frames-per-second fields")
+        if raw.get("billed", "measured") not in MEASURE_BILLED:
+            problems.append(f"field {name!r}: `billed` must be one of {sorted(MEASURE_BILLED)}")
+        if raw.get("billed") == "default" and "default" not in spec:
+            problems.append(f"field {name!r}: billed at its default, but it has none")
+    return problems
+
+
+def _per_divisor(expr: dict[str, Any], name: str) -> int | None:
+    """The ``divide`` of the per-unit price on ``name`` (60 for a per-minute price), 1 when none."""
+    if "per" in expr:
+        quantity = expr["per"]
+        if quantity.get("field") == name or name in quantity.get("fields", []):
+            return int(quantity.get("divide", 1))
+        return _per_divisor(expr["rate"], name)
+    parts = list(expr.get("sum", []))
+    parts += [row["price"] for row in expr.get("table", {}).get("rows", []) if "price" in row]
+    for part in parts:
+        found = _per_divisor(part, name)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass(frozen=True)
+class MeasuredRate:
+    """How a request's price grows with a length not measured yet: ``base`` + ``amount`` per ``seconds``."""
+
+    amount: Decimal
+    seconds: int  # 1 (per second), or 60 for a per-minute price
+    base: Decimal
+
+
+def measured_rate(offer: dict[str, Any], params: dict[str, Any], name: str, unit: str) -> MeasuredRate:
+    """The price of ``params`` as a rate on the measured field ``name`` (in the provider's unit).
+
+    Prices two lengths a step apart inside the field's limits, so every other
+    setting is checked exactly as a real quote would check it; a request refused
+    for another reason raises that QuoteError.
+    """
+    spec = next(f for f in offer.get("fields", []) if f["name"] == name)
+    step = _per_divisor(offer["pricing"], name) or 1
+    low = Decimal(str(spec.get("min", 0)))
+    high = Decimal(str(spec["max"])) if "max" in spec else None
+    refusal: QuoteError | None = None
+    for times in (10, 5, 2, 1):
+        first, second = Decimal(step * times), Decimal(step * (times + 1))
+        if first < low or (high is not None and second > high):
+            continue
+        try:
+            at_first = offer_price(offer, offer_check(offer, {**params, name: first}), unit).amount
+            at_second = offer_price(offer, offer_check(offer, {**params, name: second}), unit).amount
+        except QuoteError as exc:
+            refusal = exc
+            continue
+        amount = at_second - at_first
+        return MeasuredRate(amount=amount, seconds=step, base=at_first - amount * times)
+    raise refusal or QuoteError("invalid_params", f"{name}: no length inside its limits can be priced", field=name)

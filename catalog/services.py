@@ -20,8 +20,18 @@ from catalog.live import (
     offer_spec_with_live,
 )
 from catalog.models import ModelFamily, Offer, Provider
-from catalog.pricing import QuoteError, credits_round, fmt, offer_check, offer_price, price_rows
+from catalog.pricing import (
+    QuoteError,
+    credits_round,
+    fmt,
+    measured_rate,
+    offer_check,
+    offer_measures,
+    offer_price,
+    price_rows,
+)
 from catalog.shared import representative_params
+from project.stamps import CATALOG, stamps_bump
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,7 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
     provider = offer.provider
     clean = offer_check(offer.spec, params)
     if offer.spec.get("unpriced") or not offer.priced:
-        raise QuoteError(
-            "price_unavailable",
-            f"{offer.name} at {provider.name}: the provider documents no price for this model, "
-            "so the studio can't quote or run it",
-            provider=provider.slug,
-            model=offer.model_id,
-        )
+        raise _price_unavailable(offer)
     price = offer_price(offer.spec, clean, provider.unit)
     credits = provider_credits(provider=provider, provider_cost=price.amount)
     breakdown = price.breakdown
@@ -89,6 +93,50 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
         minimum_credits=(
             provider_credits(provider=provider, provider_cost=price.minimum) if price.minimum is not None else None
         ),
+    )
+
+
+@dataclass(frozen=True)
+class RateQuote:
+    """A price that waits on a measured length: ``base_credits`` + ``credits`` per ``unit`` of ``media``."""
+
+    credits: Decimal
+    unit: str  # "second" or "minute"
+    media: str  # what is measured, in words ("motion reference video")
+    base_credits: Decimal
+
+
+def price_rate_quote(*, offer: Offer, params: dict[str, Any], name: str) -> RateQuote:
+    """The live price of a request whose media length (derived field ``name``) is not known yet.
+
+    Every other setting is checked as :func:`price_quote` checks it (QuoteError
+    when refused); the answer is the per-second (or per-minute) rate of the
+    measured length in studio credits, plus what the rest of the request costs.
+    """
+    provider = offer.provider
+    if offer.spec.get("unpriced") or not offer.priced:
+        raise _price_unavailable(offer)
+    rate = measured_rate(offer.spec, params, name, provider.unit)
+    measure = next(m for m in offer_measures(offer.spec) if m.name == name)
+    fields = {f["name"]: f for f in offer.spec.get("fields", [])}
+    media = str(fields[measure.source].get("label") or measure.source)
+    if measure.kind and measure.kind not in media.lower():
+        media = f"{measure.kind} in {media.lower()}"
+    return RateQuote(
+        credits=provider_credits(provider=provider, provider_cost=rate.amount),
+        unit="minute" if rate.seconds == 60 else "second" if rate.seconds == 1 else f"{rate.seconds} seconds",
+        media=media[:1].lower() + media[1:],
+        base_credits=provider_credits(provider=provider, provider_cost=rate.base) if rate.base else Decimal(0),
+    )
+
+
+def _price_unavailable(offer: Offer) -> QuoteError:
+    return QuoteError(
+        "price_unavailable",
+        f"{offer.name} at {offer.provider.name}: the provider documents no price for this model, "
+        "so the studio can't quote or run it",
+        provider=offer.provider.slug,
+        model=offer.model_id,
     )
 
 
@@ -160,6 +208,7 @@ def catalog_sync(*, providers: list[str] | None = None) -> dict[str, int]:
         counts[slug] = len(specs)
     # A family key fixed in a data file leaves its old family empty: nothing refers to it.
     ModelFamily.objects.filter(offers__isnull=True).delete()
+    stamps_bump(CATALOG)  # every composer shows the catalog
     return counts
 
 
@@ -195,6 +244,7 @@ def catalog_sync_live(*, providers: list[str] | None = None) -> dict[str, LiveRe
         config = settings.PROVIDERS[slug]
         entries = live_models_fetch(provider=slug, base_url=config["base_url"], api_key=config["api_key"])
         reports[slug] = _live_apply(slug, entries)
+        stamps_bump(CATALOG)
     return reports
 
 

@@ -7,8 +7,10 @@ change the pipeline makes to a job is published here after it commits, read
 back from the database so the cached version is exactly what a page would
 render. The poll reads the versions of all its cards in one cache round trip;
 when any is missing (never published, expired, the cache was down) it reads
-them all from the database, as before. Keys carry the team, so another team's
-id is never answered from here.
+them all from the database, as before. Each entry names its team, and one of
+another team is treated as missing, so another team's id is never answered
+from here. The poll reads these entries in the same round trip as its session
+(accounts.sessions.read_with_session).
 
 A publish that is lost (the cache failed at that moment) leaves an old version
 for at most ``CARD_STATE_SECONDS``; a running job republishes on every
@@ -17,15 +19,22 @@ provider poll (at most a minute apart), so its key does not expire while it runs
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.cache import cache
 from django.db import transaction
+
+from project.stamps import stamps_bump, team_stamp
+
+if TYPE_CHECKING:
+    from generations.models import Generation
 
 GONE = "gone"
 CARD_STATE_SECONDS = 90
 
 
-def _key(team_id: int, public_id: str) -> str:
-    return f"card-state:{team_id}:{public_id}"
+def card_state_key(public_id: str) -> str:
+    return f"card-state:{public_id}"
 
 
 def card_version(status: str, progress: int | None) -> str:
@@ -33,9 +42,12 @@ def card_version(status: str, progress: int | None) -> str:
     return f"{status}:{progress or 0}"
 
 
-def card_state_publish(generation_pk: int) -> None:
-    """After the current transaction commits, put the job's committed version in the cache."""
-    transaction.on_commit(lambda: _publish(generation_pk))
+def card_state_publish(generation: Generation) -> None:
+    """After the current transaction commits, put the job's committed version in the cache; and the
+    team's pages changed (project.stamps)."""
+    pk = generation.pk
+    transaction.on_commit(lambda: _publish(pk))
+    stamps_bump(team_stamp(generation.team_id))
 
 
 def _publish(generation_pk: int) -> None:
@@ -50,15 +62,20 @@ def _publish(generation_pk: int) -> None:
         return
     team_id, public_id, status, progress, deleted_at = row
     version = GONE if deleted_at else card_version(status, progress)
-    cache.set(_key(team_id, public_id), version, CARD_STATE_SECONDS)
+    cache.set(card_state_key(public_id), (team_id, version), CARD_STATE_SECONDS)
 
 
-def card_states_cached(*, team_id: int, public_ids: list[str]) -> dict[str, str] | None:
-    """Every asked card's version from the cache, or None when any is missing there."""
+def card_states_cached(
+    *, team_id: int, public_ids: list[str], prefetched: dict[str, Any] | None = None
+) -> dict[str, str] | None:
+    """Every asked card's version from the cache (or from what was ``prefetched`` with the session),
+    or None when any is missing there or belongs to another team."""
     if not public_ids:
         return {}
-    keys = {_key(team_id, public_id): public_id for public_id in public_ids}
-    found = cache.get_many(list(keys))
+    keys = {card_state_key(public_id): public_id for public_id in public_ids}
+    prefetched = prefetched or {}
+    found = {key: prefetched[key] for key in keys if key in prefetched}
     if len(found) < len(keys):
-        return None
-    return {keys[key]: version for key, version in found.items()}
+        found.update(cache.get_many([key for key in keys if key not in found]))
+    versions = {keys[key]: entry[1] for key, entry in found.items() if entry[0] == team_id}
+    return versions if len(versions) == len(keys) else None

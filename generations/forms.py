@@ -6,7 +6,10 @@ becomes a URL input (one URL, or one per line where the model takes several)
 plus a file input named ``<field>__files``; ``files_for_generation()`` hands the
 uploaded files on, ``params()`` holds only the URLs. The price and every rule
 come from the catalog engine, so the form refuses exactly what ``manage.py
-quote`` refuses.
+quote`` refuses. A media field whose length an offer bills (a derived field's
+``measures``) also gets a hidden ``<field>__seconds``: the lengths the browser
+read from the picked files, an estimate for the live price only (submitting
+measures the files themselves, see generations.measure).
 """
 
 from __future__ import annotations
@@ -21,14 +24,24 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 
+from accounts.models import Team
 from catalog.models import Offer
-from catalog.pricing import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, QuoteError, media_kind
-from catalog.services import Quote, price_quote
+from catalog.pricing import (
+    AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    QuoteError,
+    media_kind,
+    offer_measures,
+)
+from catalog.services import Quote, RateQuote, price_quote, price_rate_quote
 from catalog.shared import shared_apply, shared_values
+from generations.measure import MediaMeter, length_hints_parse, media_lengths_fill
 
 WIDGET_ATTRS = {"class": "input"}
 FILES_SUFFIX = "__files"
 NAMES_SUFFIX = "__names"  # file names picked but not uploaded yet: the live quote counts them
+SECONDS_SUFFIX = "__seconds"  # lengths the browser read from picked files: the live quote's estimate
 ACCEPT = {
     "image": ",".join(("image/*", *IMAGE_EXTENSIONS)),
     "video": ",".join(("video/*", *VIDEO_EXTENSIONS)),
@@ -200,8 +213,9 @@ def widget_value(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-def _offer_fields(spec_fields: list[dict[str, Any]]) -> dict[str, forms.Field]:
-    """The form fields for an offer's visible spec fields (media ones with their upload companions)."""
+def _offer_fields(spec_fields: list[dict[str, Any]], measured: set[str]) -> dict[str, forms.Field]:
+    """The form fields for an offer's visible spec fields (media ones with their upload companions;
+    ``measured`` media fields also with their browser-read lengths)."""
     fields: dict[str, forms.Field] = {}
     for spec in spec_fields:
         field = _field_for(spec)
@@ -226,6 +240,11 @@ def _offer_fields(spec_fields: list[dict[str, Any]]) -> dict[str, forms.Field]:
             fields[spec["name"] + NAMES_SUFFIX] = forms.CharField(
                 required=False, widget=forms.HiddenInput(attrs={"data-file-names": spec["name"]})
             )
+            if spec["name"] in measured:
+                # static/js/studio.js fills it from the files' metadata (JSON seconds by kind).
+                fields[spec["name"] + SECONDS_SUFFIX] = forms.CharField(
+                    required=False, widget=forms.HiddenInput(attrs={"data-measure-for": spec["name"]})
+                )
     return fields
 
 
@@ -238,16 +257,19 @@ _FIELDS_CACHE_MAX = 512
 class GenerationForm(forms.Form):
     """Validates a request for one offer and prices it; ``self.quote`` holds the price."""
 
-    def __init__(self, *args: Any, offer: Offer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer: Offer, team: Team | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offer = offer
+        self.team = team  # whose uploads and earlier outputs the live quote may read lengths from
         self.quote: Quote | None = None
+        self.rate: RateQuote | None = None  # the price as a rate, while a billed media length is unknown
         self.quote_error: QuoteError | None = None
         self.specs = [s for s in offer.spec.get("fields", []) if not s.get("derived")]
+        self.measured_sources = {m.source for m in offer_measures(offer.spec)}
         cache_key = (offer.pk, offer.synced_at)
         built = _FIELDS_CACHE.get(cache_key) if offer.pk else None
         if built is None:
-            built = _offer_fields(self.specs)
+            built = _offer_fields(self.specs, self.measured_sources)
             if offer.pk:
                 if len(_FIELDS_CACHE) >= _FIELDS_CACHE_MAX:
                     _FIELDS_CACHE.clear()
@@ -311,10 +333,19 @@ class GenerationForm(forms.Form):
         rows = []
         for spec in self.specs:
             field = self[spec["name"]]
-            row = {"field": field, "spec": spec, "upload": None, "names": None, "advanced": _advanced(spec)}
+            row = {
+                "field": field,
+                "spec": spec,
+                "upload": None,
+                "names": None,
+                "seconds": None,
+                "advanced": _advanced(spec),
+            }
             if spec["type"] == "media":
                 row["upload"] = self[spec["name"] + FILES_SUFFIX]
                 row["names"] = self[spec["name"] + NAMES_SUFFIX]
+                if spec["name"] in self.measured_sources:
+                    row["seconds"] = self[spec["name"] + SECONDS_SUFFIX]
             rows.append(row)
         return rows
 
@@ -370,8 +401,22 @@ class GenerationForm(forms.Form):
                 self._check_uploads(spec)
         if self.errors:
             return cleaned
+        hints = {
+            name: length_hints_parse(self.cleaned_data.get(name + SECONDS_SUFFIX) or "")
+            for name in self.measured_sources
+        }
         try:
-            self.quote = price_quote(offer=self.offer, params=self.quote_params())
+            # No download here (this runs on every keystroke): lengths the studio knows, else the browser's.
+            measured = media_lengths_fill(
+                spec=self.offer.spec,
+                params=self.quote_params(),
+                meter=MediaMeter(team=self.team, fetch=False),
+                hints=hints,
+            )
+            if measured.pending:  # offers bill at most one measured length; it is priced as a rate
+                self.rate = price_rate_quote(offer=self.offer, params=measured.params, name=measured.pending[0].name)
+            else:
+                self.quote = price_quote(offer=self.offer, params=measured.params)
         except QuoteError as exc:
             self.quote_error = exc
             name = exc.details.get("field")

@@ -29,6 +29,7 @@ from catalog.models import ModelFamily, Offer, Provider
 from catalog.selectors import offers_generatable
 from generations.cardstate import GONE, card_states_cached, card_version
 from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
+from project.stamps import CATALOG, stamps_read, team_stamp
 
 PAGE_SIZE = 48
 POLL_MAX_IDS = 200
@@ -345,12 +346,14 @@ def generations_for_cards(*, team: Team, user: User, pks: list[int]) -> dict[int
     return {g.pk: g for g in generations}
 
 
-def card_versions(*, team: Team, public_ids: list[str]) -> tuple[dict[str, str], list[str]]:
+def card_versions(
+    *, team: Team, public_ids: list[str], prefetched: dict[str, Any] | None = None
+) -> tuple[dict[str, str], list[str]]:
     """The poll's first read: each of the team's cards' version, and the ids of those deleted since
     (other teams' ids are simply not there). From the cache when the pipeline has published every one
     (generations.cardstate), else one narrow query however many cards are asked for."""
     public_ids = public_ids[:POLL_MAX_IDS]
-    cached = card_states_cached(team_id=team.pk, public_ids=public_ids)
+    cached = card_states_cached(team_id=team.pk, public_ids=public_ids, prefetched=prefetched)
     if cached is not None:
         return {i: v for i, v in cached.items() if v != GONE}, [i for i, v in cached.items() if v == GONE]
     rows = Generation.objects.filter(team=team, public_id__in=public_ids).values_list(
@@ -385,24 +388,19 @@ class GalleryOptions:
     statuses: tuple = tuple(Status.choices)
 
 
-OPTIONS_CACHE_SECONDS = 60
-
-
-def _options_key(team: Team) -> str:
-    return f"gallery-options:{team.pk}"
-
-
-def gallery_options_forget(*, team: Team) -> None:
-    """Drop the cached filter choices (a board was made, renamed or deleted)."""
-    cache.delete(_options_key(team))
+OPTIONS_CACHE_SECONDS = 300
 
 
 def gallery_options(*, team: Team) -> GalleryOptions:
-    """The choices of the filter bar: four small queries, whatever the team's size, cached for a minute."""
-    options = cache.get(_options_key(team))
+    """The choices of the filter bar: four small queries, whatever the team's size, cached under the
+    team's and the catalog's stamps (project.stamps), so a new board or member shows at once."""
+    stamps = stamps_read(team_stamp(team.pk), CATALOG)
+    key = f"gallery-options:{team.pk}:{stamps}"
+    options = cache.get(key) if stamps else None
     if options is None:
         options = _gallery_options(team)
-        cache.set(_options_key(team), options, OPTIONS_CACHE_SECONDS)
+        if stamps:
+            cache.set(key, options, OPTIONS_CACHE_SECONDS)
     return options
 
 

@@ -31,7 +31,9 @@ from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.services import price_quote
 from generations.assets import AssetError, asset_store_from_url, result_indexes_stored
+from generations.cardstate import card_state_publish
 from generations.failpoints import failpoint
+from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
 from generations.providers import client_for, deadline_for
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
@@ -43,6 +45,7 @@ from generations.uploads import (
     source_urls_check,
     uploads_for_request,
 )
+from project.stamps import stamps_bump, team_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -81,24 +84,32 @@ def generation_submit(
     params: dict[str, Any],
     idempotency_key: str | None = None,
     files: dict[str, list[UploadedFile]] | None = None,
+    meter: MediaMeter | None = None,
 ) -> Generation:
     """Quote, create the generation and hold its credits in one transaction; enqueue it on commit.
 
     ``files`` are uploads for media fields: checked by content, stored, and
-    referred to from the field. Raises QuoteError for a refused request (with
-    the docs' code, e.g. unsafe_source_url) and a BillingError (insufficient
-    credits, a spend limit) when the team can't pay; either way no generation
-    is created and nothing is held.
+    referred to from the field. Offers priced on the length of the request's
+    media get it measured first (generations.measure; ``meter`` lets a caller
+    that measured already reuse its lengths), so the hold is the exact price.
+    Raises QuoteError for a refused request (with the docs' code, e.g.
+    unsafe_source_url, or a file too long for the model) and a BillingError
+    (insufficient credits, a spend limit) when the team can't pay; either way no
+    generation is created and nothing is held.
     """
     params = _with_uploaded_files(team=team, user=user, offer=offer, params=params, files=files or {})
-    quote = price_quote(offer=offer, params=params)
+    measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter or MediaMeter(team=team, fetch=True))
+    quote = price_quote(offer=offer, params=measured.params)
     source_urls_check(spec=offer.spec, params=quote.params, team=team)
     if idempotency_key:
         existing = _idempotent_replay(team=team, key=idempotency_key, offer=offer, params=quote.params)
         if existing:
             return existing
+    breakdown = "; ".join([quote.breakdown, *measured.notes])
     try:
-        return _generation_create(team=team, user=user, offer=offer, quote=quote, idempotency_key=idempotency_key)
+        return _generation_create(
+            team=team, user=user, offer=offer, quote=quote, idempotency_key=idempotency_key, breakdown=breakdown
+        )
     except IntegrityError:
         # Two requests with one idempotency key raced; the other one created it.
         existing = idempotency_key and _idempotent_replay(
@@ -137,7 +148,9 @@ def _idempotent_replay(*, team: Team, key: str, offer: Offer, params: dict[str, 
     return existing
 
 
-def _generation_create(*, team: Team, user: User, offer: Offer, quote, idempotency_key: str | None) -> Generation:
+def _generation_create(
+    *, team: Team, user: User, offer: Offer, quote, idempotency_key: str | None, breakdown: str
+) -> Generation:
     with transaction.atomic():
         generation = Generation.objects.create(
             team=team,
@@ -147,13 +160,14 @@ def _generation_create(*, team: Team, user: User, offer: Offer, quote, idempoten
             params=_jsonable(quote.params),
             provider_cost=quote.provider_cost,
             credits_quoted=quote.credits,
-            breakdown=quote.breakdown[:300],
+            breakdown=breakdown[:300],
             deadline_at=timezone.now() + generation_deadline(offer),
             next_check_at=timezone.now(),
             idempotency_key=idempotency_key,
         )
         spend_limits_check(team=team, user=user, amount=quote.credits)
         credit_hold(team=team, amount=quote.credits, generation=generation, actor=user)
+        card_state_publish(generation)
         _enqueue_on_commit(generation.public_id)
     return generation
 
@@ -271,6 +285,8 @@ def _set_status(generation: Generation, expected: str, **fields: Any) -> bool:
     if updated:
         for name, value in fields.items():
             setattr(generation, name, value)
+        if "status" in fields or "progress" in fields:
+            card_state_publish(generation)
     return bool(updated)
 
 
@@ -367,6 +383,7 @@ def _poll(generation: Generation) -> float | None:
         _finish(generation, Status.CANCELLED, "cancelled", "The provider cancelled the job.")
         return None
     Generation.objects.filter(pk=generation.pk).update(progress=state.progress, polls=polls, attempts=0)
+    card_state_publish(generation)  # also keeps a long job's cached version from expiring
     return poll_delay(polls)
 
 
@@ -437,6 +454,7 @@ def _failover(generation: Generation) -> bool:
     tried = [*generation.providers_tried, current.provider.slug]
     held = Hold.objects.get(generation=generation).amount
     values = shared_values(current.spec, generation.params)
+    meter = MediaMeter(team=generation.team, fetch=True)  # another offer may bill the same files by length
     candidates = (
         offers_generatable()
         .filter(family_id=current.family_id)
@@ -445,7 +463,8 @@ def _failover(generation: Generation) -> bool:
     )
     for offer in candidates:
         try:
-            quote = price_quote(offer=offer, params=shared_apply(offer.spec, values))
+            params = media_lengths_fill(spec=offer.spec, params=shared_apply(offer.spec, values), meter=meter).params
+            quote = price_quote(offer=offer, params=params)
         except QuoteError:
             continue
         if quote.credits > held:
@@ -461,6 +480,7 @@ def _failover(generation: Generation) -> bool:
             submit_started_at=None,
         )
         if moved:
+            card_state_publish(generation)  # the card shows where it runs
             logger.info("generation %s moved from %s to %s", generation.public_id, tried[-1], offer.provider.slug)
         return bool(moved)
     return False
@@ -479,6 +499,7 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
         if not updated:
             return False
         generation.status = status
+        card_state_publish(generation)
         hold = Hold.objects.get(generation=generation)
         transaction.on_commit(lambda: generation_finished.send(sender=Generation, generation=generation))
         charged = Decimal(0)
@@ -549,6 +570,7 @@ def generation_delete(*, generation: Generation, user: User) -> bool:
     with transaction.atomic():
         updated = Generation.objects.filter(pk=generation.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
         if updated:
+            card_state_publish(generation)
             _gallery_audit("generation.delete", generation, user, f"Deleted {generation.public_id}")
             generation_files_remove_task.delay_on_commit(generation.public_id)
     return bool(updated)
@@ -581,6 +603,7 @@ def favourite_set(*, generation: Generation, user: User, on: bool) -> bool:
         Favourite.objects.bulk_create([Favourite(user=user, generation=generation)], ignore_conflicts=True)
     else:
         Favourite.objects.filter(user=user, generation=generation).delete()
+    stamps_bump(team_stamp(generation.team_id))
     return on
 
 

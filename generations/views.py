@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -28,11 +29,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import team_member_required
 from accounts.models import Role
+from accounts.principal import memberships_cached
+from accounts.sessions import read_with_session
 from billing.selectors import wallet_for_team
 from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key, offer_for_quote, offer_from_credits, offers_generatable
+from generations.cardstate import card_state_key
 from generations.forms import GenerationForm
 from generations.models import Asset, Board, Generation
 from generations.selectors import (
@@ -47,7 +51,6 @@ from generations.selectors import (
     card_rows,
     card_versions,
     gallery_options,
-    gallery_options_forget,
     gallery_page,
     generation_for_team,
     generations_for_cards,
@@ -70,6 +73,7 @@ from generations.services import (
     generation_webhook_received,
 )
 from generations.uploads import signed_media
+from project.stamps import CATALOG, stamps_read, team_stamp
 
 SHARED_FILE_MAX_AGE = 7 * 24 * 3600  # how long a file link handed to a provider stays valid
 
@@ -167,8 +171,8 @@ def _composer_context(request: HttpRequest, form: GenerationForm | None = None) 
 
 def _fragment(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render an HTMX fragment without the page's context processors (team switcher, wallet): it needs none."""
-    context = {"csrf_token": get_token(request), **context}
-    return HttpResponse(render_to_string(template, context), status=status)
+    html = render_to_string(template, {**context, "csrf_token": _CSRF_SLOT})
+    return HttpResponse(_slots_filled(request, html), status=status)
 
 
 CARD_TEMPLATE = "generations/gallery.html#card"
@@ -177,10 +181,11 @@ CARD_CACHE_SECONDS = 24 * 3600
 _CSRF_SLOT = "csrf-slot-0b5e7c"
 
 
-def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None) -> str:
+def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None, slots: bool = False) -> str:
     """The page's cards in order. A card's HTML depends only on its state (status, provider progress)
     and the viewer's star, never on the clock, so each version is rendered once and then read from the
-    cache: a page renders only cards it has not seen in that state."""
+    cache: a page renders only cards it has not seen in that state. With ``slots``, the CSRF token is
+    left as a slot for :func:`_slots_filled` (for a page that is cached whole)."""
     version = os.stat(get_template("generations/gallery.html").origin.name).st_mtime_ns  # an edit shows at once
     keys = {
         row.pk: f"gallery-card:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
@@ -205,7 +210,49 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
         parts.append(html)
     if fresh:
         cache.set_many(fresh, CARD_CACHE_SECONDS)
-    return mark_safe("".join(parts).replace(_CSRF_SLOT, get_token(request)))  # noqa: S308 (our own rendered HTML)
+    html = "".join(parts)
+    return mark_safe(html if slots else html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308 (our own HTML)
+
+
+# A whole gallery page is cached with these in place of what differs per request.
+_IDEMPOTENCY_SLOT = "idempotency-slot-3f9a1c"
+_NOW_SLOT = "server-now-slot-8d42e0"
+PAGE_CACHE_SECONDS = 60
+_PAGE_TEMPLATES = (
+    "generations/gallery.html", "generations/_composer.html", "base.html", "billing/_banner.html",
+    "billing/_banner_body.html", "billing/_balance.html",
+)  # fmt: skip
+
+
+def _slots_filled(request: HttpRequest, html: str) -> str:
+    return (
+        html.replace(_CSRF_SLOT, get_token(request))
+        .replace(_IDEMPOTENCY_SLOT, uuid.uuid4().hex)
+        .replace(_NOW_SLOT, str(int(time.time())))
+    )
+
+
+def _gallery_page_key(request: HttpRequest) -> str | None:
+    """Where this whole gallery page is cached, or None when it must be drawn for this request alone.
+
+    The key holds the team's and the catalog's stamps (project.stamps: read before any of the page's
+    data, so a change made while the page is drawn leaves it under a stamp nobody asks for again), who
+    is asking (their teams and role: the header), the URL (the filters) and the templates' version.
+    A prefilled composer (a link naming an offer) or a message to show is never cached.
+    """
+    if "offer" in request.GET or request.COOKIES.get("messages") or "_messages" in request.session:
+        return None
+    stamps = stamps_read(team_stamp(request.team.pk), CATALOG)
+    if stamps is None:
+        return None
+    user = request.user
+    who = (
+        user.pk, user.date_joined.timestamp(), user.get_username(), user.is_staff, request.membership.pk,
+        [(m.pk, m.role, m.team.slug, m.team.name) for m in memberships_cached(user=user)],
+    )  # fmt: skip
+    templates = max(os.stat(get_template(name).origin.name).st_mtime_ns for name in _PAGE_TEMPLATES)
+    digest = hashlib.sha256(repr((who, request.get_full_path(), templates)).encode()).hexdigest()[:32]
+    return f"gallery-page:{stamps[0]}:{stamps[1]}:{digest}"
 
 
 def _gallery_url(filters: GalleryFilters, **extra: str) -> str:
@@ -220,15 +267,21 @@ def gallery(request: HttpRequest) -> HttpResponse:
     # A link that names an offer opens the composer prefilled (remix, use as source): it is not a filter.
     filters = GalleryFilters() if "offer" in request.GET else GalleryFilters.from_query(request.GET)
     after = request.GET.get("after") or None
+    fragment = bool(request.htmx and not request.htmx.history_restore_request)
+    page_key = None if fragment else _gallery_page_key(request)
+    if page_key and (html := cache.get(page_key)) is not None:
+        return HttpResponse(_slots_filled(request, html))
     page = gallery_page(team=request.team, user=request.user, filters=filters, after=after)
     context = {
         "page": page,
         "filters": filters,
-        "cards_html": _cards_html(request, page.rows),
+        "cards_html": _cards_html(request, page.rows, slots=True),
         "more_url": _gallery_url(filters, after=page.next_cursor) if page.next_cursor else "",
         "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
+        "server_now": _NOW_SLOT,
+        "csrf_token": _CSRF_SLOT,
     }
-    if request.htmx and not request.htmx.history_restore_request:
+    if fragment:
         if after:
             return _fragment(request, "generations/gallery.html#page", context)
         if request.htmx.target == "results":
@@ -236,7 +289,11 @@ def gallery(request: HttpRequest) -> HttpResponse:
             response["HX-Push-Url"] = _gallery_url(filters)
             return response
     context.update(options=gallery_options(team=request.team), **_composer_context(request))
-    return render(request, "generations/gallery.html", context)
+    context["idempotency_key"] = _IDEMPOTENCY_SLOT
+    html = render_to_string("generations/gallery.html", context, request)
+    if page_key:
+        cache.set(page_key, html, PAGE_CACHE_SECONDS)
+    return HttpResponse(_slots_filled(request, html))
 
 
 @team_member_required
@@ -248,7 +305,7 @@ def generate(request: HttpRequest) -> HttpResponse:
         raise Http404("No model is available")
     if request.method == "GET":
         return _fragment(request, "generations/_composer.html", _composer_context(request))
-    form = GenerationForm(request.POST, request.FILES, offer=offer)
+    form = GenerationForm(request.POST, request.FILES, offer=offer, team=request.team)
     if form.is_valid():
         try:
             generation = generation_submit(
@@ -284,7 +341,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "generations/_composer.html" if request.htmx else "generations/gallery.html",
-        {**_composer_context(request, form), "generations": [], "active_ids": []},
+        {**_composer_context(request, form), "generations": [], "active_ids": [], "server_now": int(time.time())},
         status=status,
     )
     if request.htmx:
@@ -310,7 +367,7 @@ def quote(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             render_to_string("generations/_composer.html#price", {"unavailable": gone, "blocked": gone})
         )
-    form = GenerationForm(request.POST, offer=offer)
+    form = GenerationForm(request.POST, offer=offer, team=request.team)
     form.is_valid()
     balance_after = available - form.quote.credits if form.quote and available is not None else None
     context = {
@@ -323,21 +380,32 @@ def quote(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_to_string("generations/_composer.html#price", context))
 
 
+def _poll_shown(request: HttpRequest) -> dict[str, str]:
+    """The poll's cards and the version each shows (``gen_x:running:25``; a bare id when unknown)."""
+    if not hasattr(request, "_poll_shown"):
+        shown: dict[str, str] = {}
+        for item in request.GET.get("ids", "").split(",")[:POLL_MAX_IDS]:
+            public_id, _, version = item.partition(":")
+            if public_id:
+                shown[public_id] = version
+        request._poll_shown = shown
+    return request._poll_shown
+
+
 @team_member_required
 @require_GET
+@read_with_session(lambda request: [card_state_key(public_id) for public_id in _poll_shown(request)])
 def poll(request: HttpRequest) -> HttpResponse:
     """One request for every unfinished card on the page: swaps only those, then stops when none is left."""
-    # Each id may carry the version the page shows (``gen_x:running:25``): unchanged cards are not sent
-    # again, so a card's controls keep focus and the answer stays small.
-    shown: dict[str, str] = {}
-    for item in request.GET.get("ids", "").split(",")[:POLL_MAX_IDS]:
-        public_id, _, version = item.partition(":")
-        if public_id:
-            shown[public_id] = version
-    versions, gone = card_versions(team=request.team, public_ids=list(shown))
+    # Unchanged cards are not sent again, so a card's controls keep focus and the answer stays small.
+    # Usually nothing changed, and the answer costs one cache round trip (the cards' states come with
+    # the session: accounts.sessions) and no query.
+    shown = _poll_shown(request)
+    prefetched = getattr(request.session, "prefetched", None)
+    versions, gone = card_versions(team=request.team, public_ids=list(shown), prefetched=prefetched)
     changed_ids = [public_id for public_id, version in versions.items() if shown[public_id] != version]
     if not changed_ids and not gone:
-        return HttpResponse("")  # the usual answer: one narrow query, nothing to render
+        return HttpResponse("")  # the usual answer: nothing to render
     changed = card_rows(team=request.team, user=request.user, public_ids=changed_ids) if changed_ids else []
     # The same cached card HTML as the gallery's (other pages may have rendered this state already),
     # swapped out of band by id.
@@ -645,7 +713,6 @@ def add_to_board(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         if request.POST.get("new_board", "").strip():
             board = board_create(team=request.team, user=request.user, name=request.POST["new_board"])
-            gallery_options_forget(team=request.team)
         else:
             board = board_for_team(team=request.team, public_id=request.POST.get("board", ""))
         added = board_add(board=board, generation=generation, user=request.user)
@@ -727,7 +794,6 @@ def boards(request: HttpRequest) -> HttpResponse:
         except BoardError as exc:
             messages.error(request, exc.message)
         else:
-            gallery_options_forget(team=request.team)
             messages.success(request, f"Board “{board.name}” created.")
             return redirect("generations:board", public_id=board.public_id)
     return render(request, "generations/boards.html", {"boards": boards_with_covers(team=request.team)})
@@ -764,7 +830,6 @@ def board_rename_view(request: HttpRequest, public_id: str) -> HttpResponse:
     except BoardError as exc:
         messages.error(request, exc.message)
     else:
-        gallery_options_forget(team=request.team)
         messages.success(request, "Board renamed.")
     return redirect("generations:board", public_id=public_id)
 
@@ -774,7 +839,6 @@ def board_rename_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def board_delete_view(request: HttpRequest, public_id: str) -> HttpResponse:
     board = board_for_team(team=request.team, public_id=public_id)
     board_delete(board=board)
-    gallery_options_forget(team=request.team)
     messages.success(request, f"Board “{board.name}” deleted. Its generations are still in the gallery.")
     return redirect("generations:boards")
 

@@ -5,7 +5,7 @@ their memberships, rendered cards, filter choices) can be read again from
 PostgreSQL or rendered again. So when Redis is down a read is a miss and a
 write is skipped, and pages keep working, only slower; after a failure the
 cache is not asked again for a few seconds, so an outage costs one timeout per
-process, not one per call. Counters (``incr``) still raise: their callers
+process and thread, not one per call. Counters (``incr``) still raise: their callers
 decide (the API's rate limit fails open).
 """
 
@@ -40,19 +40,23 @@ class _SharedClientRedisCacheClient(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
-    _down_until = 0.0  # per process: while in the future, the cache is not asked
+    _down_until = 0.0  # while in the future, this cache (per server and thread) is not asked
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _SharedClientRedisCacheClient
 
+    def validate_key(self, key: str) -> None:
+        """Redis takes any key: skip Django's memcached portability warnings (a loop over every
+        character of every key, on every call)."""
+
     def _available(self) -> bool:
-        return time.monotonic() >= ResilientRedisCache._down_until
+        return time.monotonic() >= self._down_until
 
     def _failed(self, exc: Exception, operation: str) -> None:
         if self._available():
             logger.warning("cache unavailable (%s: %s); reading from the database for a while", operation, exc)
-        ResilientRedisCache._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
 
     def _soft(self, operation: str, default: Any, call, *args: Any, **kwargs: Any) -> Any:
         if not self._available():

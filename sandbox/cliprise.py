@@ -167,6 +167,8 @@ def _generate(store: Store, request: Request, api_key: str) -> Response:
     wire = offer.get("wire") or {}
     kind = offer["output"]
     extra: dict[str, Any] = {"callback": callback}
+    if kind == "text" and {"transcription", "speech-to-text"} & set(offer.get("generation_types", [])):
+        extra["transcript"] = True  # speech-to-text answers with what was said, not a chat reply
     if wire.get("result_may_be_zip"):
         kind = "zip"
         per_call = wire.get("outputs_per_call", {})

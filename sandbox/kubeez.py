@@ -208,6 +208,9 @@ def _generate(store: Store, request: Request) -> Response:
         clean = offer_check(offer, params)
     except QuoteError as exc:
         return _json(400, exc.as_dict())
+    too_long = _reference_lengths_refusal(store, request, offer, clean)
+    if too_long is not None:
+        return too_long
     try:
         behaviour = behaviour_for(prompt, store.behaviour)
     except ValueError as exc:
@@ -261,6 +264,35 @@ def _generate(store: Store, request: Request) -> Response:
             "estimated_cost_credits": cost,
         },
     )
+
+
+REFERENCE_SECONDS_MAX = 15.0  # Seedance 2: "combined ≤ 15s", "any single reference … longer than 15s → rejected"
+
+
+def _reference_lengths_refusal(
+    store: Store, request: Request, offer: dict[str, Any], clean: dict[str, Any]
+) -> Response | None:
+    """Seedance 2's hard limits on reference lengths, for the files this sandbox hosts (uploads, trims).
+
+    Like the real backend over REST, it can't probe other URLs, so those pass.
+    """
+    if offer.get("family") != "seedance-2":
+        return None
+    totals = {"video": 0.0, "audio": 0.0}
+    for url in clean.get("source_media_urls") or []:
+        own = _own_media(store, request, url) if isinstance(url, str) else None
+        if own is None or own[1]["kind"] not in totals or not own[1].get("duration"):
+            continue
+        seconds = float(own[1]["duration"])
+        if seconds > REFERENCE_SECONDS_MAX:
+            return _error(400, "invalid_params", f"A reference {own[1]['kind']} is {seconds:g}s; the limit is 15s.")
+        totals[own[1]["kind"]] += seconds
+    for kind, seconds in totals.items():
+        if seconds > REFERENCE_SECONDS_MAX:
+            return _error(
+                400, "invalid_params", f"Combined reference {kind} duration is {seconds:g}s; the limit is 15s."
+            )
+    return None
 
 
 def _price(offer: dict[str, Any], clean: dict[str, Any]) -> Decimal | None:

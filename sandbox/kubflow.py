@@ -79,9 +79,18 @@ def _create(store: Store, request: Request) -> Response:
     category = body.get("category") or known[model]["category"]
     if category not in {"image", "video"}:
         return _error(400, "Direct API generation currently accepts image and video.")
-    if not prompt:
+    # "400 | Missing model, prompt, category, or required params": a prompt is required where the model's
+    # params (GET /api/v1/models) say so; an upscaler or a motion transfer has none or an optional one.
+    if not prompt and known[model]["params"].get("prompt", {}).get("required"):
         return _error(400, "Missing prompt.")
-    behaviour = behaviour_for(prompt, store.behaviour)
+    missing = [
+        name
+        for name, spec in known[model]["params"].items()
+        if spec.get("required") and not spec.get("derived") and name != "prompt" and params.get(name) in (None, "", [])
+    ]
+    if missing:
+        return _error(400, f"Missing required params: {', '.join(missing)}.")
+    behaviour = behaviour_for(prompt or "", store.behaviour)
     if behaviour.fail == "5xx":
         store.count("kubflow.5xx")
         return _error(502, "Provider processing error. Retry later.")
@@ -99,7 +108,7 @@ def _create(store: Store, request: Request) -> Response:
             id=f"gen_{secrets.token_hex(8)}",
             provider="kubflow",
             model=model,
-            params={**params, "prompt": prompt},
+            params={**params, "prompt": prompt or known[model]["name"]},
             behaviour=behaviour,
             kind=category,
         )

@@ -802,6 +802,27 @@ def render_text(prompt: str, model: str) -> str:
     )
 
 
+TRANSCRIPT_LINES = [
+    "Thanks for joining, let's get started.",
+    "The first thing to look at is the schedule for next week.",
+    "We moved the review to Thursday morning.",
+    "Can everyone check the shared folder before then?",
+    "I'll send a short summary after this call.",
+    "That's everything from my side.",
+]
+
+
+def render_transcript(model: str, seconds: float, *, language: str = "en", seed: str = "") -> str:
+    """A speech-to-text answer: timestamped lines covering ``seconds`` of audio, deterministic per seed."""
+    rng = _rng("transcript", model, seed)
+    lines = TRANSCRIPT_LINES[:]
+    rng.shuffle(lines)
+    count = max(1, min(len(lines), int(seconds // 3) or 1))
+    step = seconds / count
+    body = "\n".join(f"[{_fmt_time(i * step)}] Speaker {1 + i % 2}: {line}" for i, line in enumerate(lines[:count]))
+    return f"{body}\n\n(language: {language}; sandbox transcript from “{model}”, no provider was called)"
+
+
 # --------------------------------------------------------------------------
 # Zip
 # --------------------------------------------------------------------------

@@ -45,6 +45,11 @@ def job_outputs(store: Store, job: Job, request: Request) -> list[str]:
         urls.append(store.add_file("video/mp4", data, "mp4", expired=expired))
     elif job.kind == "audio":
         urls.append(store.add_file("audio/wav", media.render_audio(_seconds(params, 3.0)), "wav", expired=expired))
+    elif job.kind == "text" and job.extra.get("transcript"):
+        language = str(params.get("language_code") or "en")
+        seed = str(params.get("audio_url") or prompt)
+        text = media.render_transcript(job.model, _seconds(params, 10.0), language=language, seed=seed).encode()
+        urls.append(store.add_file("text/plain; charset=utf-8", text, "txt", expired=expired))
     elif job.kind == "text":
         text = media.render_text(prompt, job.model).encode()
         urls.append(store.add_file("text/plain; charset=utf-8", text, "txt", expired=expired))

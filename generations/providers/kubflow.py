@@ -58,6 +58,8 @@ class KubflowClient:
     def submit(self, request: SubmitRequest) -> str:
         params = dict(request.params)
         prompt = params.pop("prompt", "")
+        for name in request.spec.get("wire", {}).get("not_sent", []):
+            params.pop(name, None)  # the studio's own billing quantities (measured seconds) stay here
         for spec in request.spec.get("fields", []):
             # Kubflow takes one URL per media field (image_url, video_url).
             if spec["type"] == "media" and spec["name"] in params:

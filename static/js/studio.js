@@ -1,7 +1,7 @@
 // The studio's small client side: which cards are still running (read by the one
 // gallery poller), their elapsed time and estimated progress between polls, video
 // previews on hover, copy buttons, confirmations, toasts that fade, and browser
-// notifications when allowed.
+// notifications when allowed, and the lengths of picked media files for the live price.
 window.studio = {
   activeIds() {
     return Array.from(document.querySelectorAll('.card[data-active="true"]')).map((el) => el.dataset.id);
@@ -187,4 +187,77 @@ document.addEventListener("htmx:afterSwap", (event) => {
     const card = target.querySelector(".card");
     if (card) card.scrollIntoView({ block: "center" });
   }
+});
+
+// Offers priced per second of the user's media: the browser reads each picked file's (or typed URL's)
+// length from its metadata and sends the totals with the live quote, as an estimate only. Submitting
+// measures the files themselves on the server.
+const MEDIA_EXTENSIONS = { video: /\.(mp4|mov|webm|m4v)$/i, audio: /\.(mp3|wav|m4a|aac|ogg|flac)$/i };
+
+function mediaKind(name, type) {
+  if (type && type.startsWith("video/")) return "video";
+  if (type && type.startsWith("audio/")) return "audio";
+  const path = name.split(/[?#]/)[0];
+  return Object.keys(MEDIA_EXTENSIONS).find((kind) => MEDIA_EXTENSIONS[kind].test(path)) || null;
+}
+
+function mediaSeconds(src) {
+  return new Promise((resolve) => {
+    const media = document.createElement("video"); // reads audio files too
+    const done = (seconds) => {
+      clearTimeout(timer);
+      media.removeAttribute("src");
+      resolve(seconds);
+    };
+    const timer = setTimeout(() => done(null), 15000);
+    media.preload = "metadata";
+    media.muted = true;
+    media.onloadedmetadata = () => done(Number.isFinite(media.duration) ? media.duration : null);
+    media.onerror = () => done(null);
+    media.src = src;
+  });
+}
+
+async function measureMedia(hint) {
+  const box = hint.closest("[data-field]");
+  const run = (hint.measureRun = (hint.measureRun || 0) + 1);
+  const items = [];
+  const picker = box.querySelector('input[type="file"]');
+  for (const file of picker ? picker.files : []) items.push({ kind: mediaKind(file.name, file.type), file });
+  const typed = box.querySelector(`[name="${hint.dataset.measureFor}"]`);
+  for (const line of (typed ? typed.value : "").split(/[\n,]/)) {
+    const url = line.trim();
+    if (/^https?:\/\//i.test(url)) items.push({ kind: mediaKind(url, ""), url });
+  }
+  const totals = {};
+  const unknown = new Set();
+  for (const item of items) {
+    if (item.kind !== "video" && item.kind !== "audio") continue;
+    const src = item.file ? URL.createObjectURL(item.file) : item.url;
+    const seconds = await mediaSeconds(src);
+    if (item.file) URL.revokeObjectURL(src);
+    if (seconds === null) unknown.add(item.kind);
+    else totals[item.kind] = (totals[item.kind] || 0) + seconds;
+  }
+  if (run !== hint.measureRun) return; // a newer pick is being measured
+  unknown.forEach((kind) => delete totals[kind]); // a partial total would quote too little
+  const value = Object.keys(totals).length ? JSON.stringify(totals) : "";
+  if (value === hint.value) return;
+  hint.value = value;
+  hint.dispatchEvent(new Event("input", { bubbles: true })); // the price asks again
+}
+
+document.addEventListener("change", (event) => {
+  const box = event.target instanceof Element && event.target.closest("[data-field]");
+  const hint = box && box.querySelector("[data-measure-for]");
+  if (hint && event.target !== hint) measureMedia(hint);
+});
+// A composer drawn with a URL in place (use as source, remix) measures it at once.
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail.elt;
+  if (!(root instanceof Element)) return;
+  root.querySelectorAll("[data-measure-for]").forEach((hint) => {
+    const typed = hint.closest("[data-field]").querySelector(`[name="${hint.dataset.measureFor}"]`);
+    if (typed && typed.value.trim()) measureMedia(hint);
+  });
 });

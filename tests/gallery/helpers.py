@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import Offer
 from generations.models import Asset, Generation, Status
+from project.stamps import stamps_bump, team_stamp
 
 EXTENSIONS = {"image": ("png", "image/png"), "video": ("mp4", "video/mp4"), "audio": ("mp3", "audio/mpeg")}
 
@@ -53,6 +54,7 @@ def make_generations(
             for i in range(count)
         ]
     )
+    stamps_bump(team_stamp(team.pk))  # as the pipeline does for every change it makes
     if age:
         Generation.objects.filter(pk__in=[g.pk for g in generations]).update(created_at=now - age)
     if with_asset if with_asset is not None else status == Status.COMPLETED:
