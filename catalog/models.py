@@ -73,6 +73,9 @@ class Offer(models.Model):
     # False while neither the docs nor the provider's live model list give a price:
     # such an offer is browsable ("price not documented") but can't be quoted or run.
     priced = models.BooleanField(default=True)
+    # False when the provider's API can't run it (Kubflow: "Direct API generation currently accepts
+    # image and video"): browsable, with its documented price, but never quoted for a run or sent.
+    runnable = models.BooleanField(default=True)
     # Kept for browsing and sorting: the provider price of the default request.
     base_provider_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     # What the provider's models endpoint said at the last ``sync_catalog --live``

@@ -73,6 +73,17 @@ def media_kind(url: str) -> str | None:
     return None
 
 
+def media_list(value: Any) -> Any:
+    """A media field's value as a list: a list as it is, a JSON list or a comma-separated string split."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = [part.strip() for part in value.split(",") if part.strip()]
+        value = parsed if isinstance(parsed, list) else [parsed]
+    return value
+
+
 def _coerce(spec: dict[str, Any], value: Any) -> Any:
     """Turn a raw value (a form string, a JSON value) into the field's type, or raise."""
     kind = spec["type"]
@@ -120,12 +131,7 @@ def _coerce(spec: dict[str, Any], value: Any) -> Any:
     if kind == "media":
         if value in (None, "", []):
             return []
-        if isinstance(value, str):
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = [part.strip() for part in value.split(",") if part.strip()]
-            value = parsed if isinstance(parsed, list) else [parsed]
+        value = media_list(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise QuoteError("invalid_params", f"{name} must be a list of URLs", field=name)
         return value

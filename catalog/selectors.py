@@ -29,8 +29,8 @@ def offers_enabled() -> QuerySet[Offer]:
 
 
 def offers_generatable() -> QuerySet[Offer]:
-    """Offers users may generate with: visible and with a documented price."""
-    return offers_enabled().filter(priced=True)
+    """Offers users may generate with: visible, with a documented price, and run by the provider's API."""
+    return offers_enabled().filter(priced=True, runnable=True)
 
 
 def offer_by_key(*, key: str) -> Offer | None:

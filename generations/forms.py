@@ -37,6 +37,7 @@ from catalog.pricing import (
 from catalog.services import Quote, RateQuote, price_quote, price_rate_quote
 from catalog.shared import shared_apply, shared_values
 from generations.measure import MediaMeter, length_hints_parse, media_lengths_fill
+from generations.uploads import MEDIA_SCHEME
 
 WIDGET_ATTRS = {"class": "input"}
 FILES_SUFFIX = "__files"
@@ -69,7 +70,8 @@ class MultipleFileField(forms.FileField):
 
 
 class MediaURLField(forms.CharField):
-    """One URL, or one per line: always a list of http(s) URLs once cleaned."""
+    """One URL, or one per line: always a list of http(s) URLs (or references to the team's earlier
+    uploads, ``media://…``) once cleaned."""
 
     def __init__(self, *args: Any, many: bool, **kwargs: Any) -> None:
         if many:
@@ -89,6 +91,8 @@ class MediaURLField(forms.CharField):
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
         for url in value:
+            if url.startswith(MEDIA_SCHEME):
+                continue  # an earlier upload of the team (a remix carries it): checked when submitted
             try:
                 _url(url)
             except ValidationError:

@@ -31,26 +31,20 @@ import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
-from django.urls import Resolver404, resolve
 
 from accounts.models import Team
-from catalog.pricing import Measure, QuoteError, fmt, media_kind, offer_measures
+from catalog.pricing import Measure, QuoteError, fmt, media_kind, media_list, offer_measures
 from generations.fetch import FetchError, UnsafeURLError, fetch_to_file
 from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
-from generations.uploads import LIMITS, MAX_UPLOAD, MEDIA_SCHEME
+from generations.uploads import LIMITS, MAX_UPLOAD, MEDIA_SCHEME, shared_file_asset
 
 MILLISECOND = Decimal("0.001")
 HINT_MAX_SECONDS = Decimal(24 * 3600)
 FETCH_TIMEOUT = 20.0  # per connect/read
 FETCH_TOTAL_TIMEOUT = 90.0  # the whole download of one source URL
-# The salt and lifetime of the studio's own file links (generations.views.shared_file_url).
-SHARED_FILE_SALT = "generations.shared-file"
-SHARED_FILE_MAX_AGE = 7 * 24 * 3600
 
 
 class MeasureError(Exception):
@@ -115,28 +109,7 @@ class MediaMeter:
 
     def _own_output(self, url: str) -> Asset | None:
         """The team's earlier output behind one of the studio's own signed file links, if ``url`` is one."""
-        if self.team is None:
-            return None
-        try:
-            match = resolve(urlsplit(url).path)
-        except Resolver404:
-            return None
-        if match.view_name != "generations:shared_file":
-            return None
-        try:
-            ids = signing.loads(match.kwargs["token"], salt=SHARED_FILE_SALT, max_age=SHARED_FILE_MAX_AGE)
-        except signing.BadSignature:
-            return None
-        return (
-            Asset.objects.filter(
-                public_id=ids.get("a"),
-                generation__public_id=ids.get("g"),
-                generation__team=self.team,
-                generation__deleted_at__isnull=True,
-            )
-            .only("duration", "filename")
-            .first()
-        )
+        return shared_file_asset(url, team=self.team) if self.team is not None else None
 
     def _download(self, url: str) -> Decimal:
         kind = media_kind(url)
@@ -201,12 +174,7 @@ def length_hints_parse(raw: str) -> dict[str, Decimal]:
 
 def _media_values(value: Any) -> list[str]:
     """A media field's values as the engine reads them: a list, or a JSON list or comma-separated string."""
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = [part.strip() for part in value.split(",") if part.strip()]
-        value = parsed if isinstance(parsed, list) else [parsed]
+    value = media_list(value)
     return [v for v in value or [] if isinstance(v, str)] if isinstance(value, list) else []
 
 

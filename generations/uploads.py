@@ -15,18 +15,19 @@ import hashlib
 import os
 import tempfile
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from catalog.pricing import QuoteError
 from generations.fetch import UnsafeURLError, url_check
 from generations.mediainfo import MediaError, media_probe
-from generations.models import SourceMedia
+from generations.models import Asset, SourceMedia
 from generations.providers.base import LocalMedia
 
 MEDIA_SCHEME = "media://"
@@ -104,6 +105,47 @@ def _reference_id(value: str) -> str:
     return value[len(MEDIA_SCHEME) :].rsplit(".", 1)[0]
 
 
+# The salt and lifetime of the studio's own links to its outputs (generations.views.shared_file_url).
+SHARED_FILE_SALT = "generations.shared-file"
+SHARED_FILE_MAX_AGE = 7 * 24 * 3600
+
+
+def shared_file_asset(url: str, *, team) -> Asset | None:
+    """The team's earlier output behind one of the studio's own signed file links, if ``url`` is one."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "generations:shared_file":
+        return None
+    try:
+        ids = signing.loads(match.kwargs["token"], salt=SHARED_FILE_SALT, max_age=SHARED_FILE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return (
+        Asset.objects.filter(
+            public_id=ids.get("a"),
+            generation__public_id=ids.get("g"),
+            generation__team=team,
+            generation__deleted_at__isnull=True,
+        )
+        .only("duration", "filename")
+        .first()
+    )
+
+
+def _studio_link(url: str, team) -> bool:
+    """True for the studio's own public link to one of the team's outputs ("use as source"): the provider
+    fetches it from the studio, and the studio itself fetches nothing, so the address rules don't apply."""
+    public = urlsplit(settings.STUDIO_PUBLIC_URL)
+    parts = urlsplit(url)
+    return (
+        bool(public.netloc)
+        and (parts.scheme, parts.netloc) == (public.scheme, public.netloc)
+        and (shared_file_asset(url, team=team) is not None)
+    )
+
+
 def source_urls_check(*, spec: dict[str, Any], params: dict[str, Any], team) -> None:
     """Refuse unsafe URLs and foreign uploads in media fields, before anything is created."""
     allow = frozenset(settings.OUTBOUND_URL_ALLOWLIST)
@@ -114,6 +156,8 @@ def source_urls_check(*, spec: dict[str, Any], params: dict[str, Any], team) -> 
             if value.startswith(MEDIA_SCHEME):
                 if not SourceMedia.objects.filter(team=team, public_id=_reference_id(value)).exists():
                     raise QuoteError("invalid_params", "That uploaded file does not exist.", field=field["name"])
+                continue
+            if _studio_link(value, team):
                 continue
             try:
                 url_check(value, allow_hosts=allow)

@@ -72,10 +72,8 @@ from generations.services import (
     generation_submit,
     generation_webhook_received,
 )
-from generations.uploads import signed_media
+from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
 from project.stamps import CATALOG, stamps_read, team_stamp
-
-SHARED_FILE_MAX_AGE = 7 * 24 * 3600  # how long a file link handed to a provider stays valid
 
 
 def _offer_from(request: HttpRequest) -> Offer | None:
@@ -86,7 +84,8 @@ def _offer_from(request: HttpRequest) -> Offer | None:
 
 def _composer_offer(request: HttpRequest) -> Offer | None:
     """The offer the composer shows: the one named, moved to the picked family (same provider when it
-    offers it, else the cheapest), and never one without a documented price."""
+    offers it, else the cheapest), and never one without a documented price or that its provider's API
+    can't run."""
     offer = _offer_from(request)
     family = request.GET.get("family")
     if offer is not None and family and family != offer.family.slug:
@@ -94,7 +93,7 @@ def _composer_offer(request: HttpRequest) -> Offer | None:
         same_provider = [o for o in siblings if o.provider_id == offer.provider_id]
         pick = (same_provider or sorted(siblings, key=_cheapest_first) or [None])[0]
         offer = offer_by_key(key=pick.key) if pick else offer
-    if offer is not None and not offer.priced:
+    if offer is not None and not (offer.priced and offer.runnable):
         pick = offers_generatable().defer("spec").filter(family=offer.family_id).first()
         offer = offer_by_key(key=pick.key) if pick else offers_generatable().first()
     return offer
@@ -748,7 +747,7 @@ def shared_file_url(request: HttpRequest, asset: Asset) -> str:
 
     It ends with the file's name: providers (and the pricing rules) tell media kinds by extension.
     """
-    token = signing.dumps({"g": asset.generation.public_id, "a": asset.public_id}, salt="generations.shared-file")
+    token = signing.dumps({"g": asset.generation.public_id, "a": asset.public_id}, salt=SHARED_FILE_SALT)
     path = reverse("generations:shared_file", kwargs={"token": token, "filename": asset.filename})
     base = getattr(settings, "STUDIO_PUBLIC_URL", "")
     return f"{base}{path}" if base else request.build_absolute_uri(path)
@@ -757,7 +756,7 @@ def shared_file_url(request: HttpRequest, asset: Asset) -> str:
 @require_GET
 def shared_file(request: HttpRequest, token: str, filename: str) -> HttpResponse:
     try:
-        ids = signing.loads(token, salt="generations.shared-file", max_age=SHARED_FILE_MAX_AGE)
+        ids = signing.loads(token, salt=SHARED_FILE_SALT, max_age=SHARED_FILE_MAX_AGE)
     except signing.BadSignature:
         raise Http404("This link is not valid or has expired") from None
     asset = Asset.objects.filter(

@@ -845,3 +845,33 @@ def test_https_rebinding_is_caught_before_tls(
         fetch(f"https://media.example.com:{listener.port}/a.png")
     assert connect_spy == []
     assert listener.connections() == 0
+
+
+@pytest.mark.django_db
+def test_the_studios_own_link_to_a_teams_output_is_not_an_unsafe_source(settings, people, catalog):
+    """Using an output as source hands the provider the studio's own signed link; the studio fetches nothing, so
+    a loopback STUDIO_PUBLIC_URL (development) passes with an empty allow-list. Only that link passes."""
+    from catalog.pricing import QuoteError
+    from generations.selectors import source_media_field
+    from generations.uploads import source_urls_check
+    from generations.views import shared_file_url
+    from tests.gallery.helpers import make_generations, offer
+
+    settings.OUTBOUND_URL_ALLOWLIST = []
+    settings.STUDIO_PUBLIC_URL = "http://127.0.0.1:8000"
+    ours = make_generations(team=people.team, user=people.owner, count=1, status="completed")[0].assets.get()
+    theirs = make_generations(team=people.other_team, user=people.stranger, count=1, status="completed")[0]
+    target = offer("kubflow:kling-3.0")
+    field = source_media_field(target.spec, "image")
+    link = shared_file_url(None, ours)
+    assert link.startswith("http://127.0.0.1:8000/files/")
+    source_urls_check(spec=target.spec, params={field: [link]}, team=people.team)
+
+    for refused in (
+        shared_file_url(None, theirs.assets.get()),  # another team's file
+        link.replace("127.0.0.1:8000", "127.0.0.1:9"),  # the same path on another address
+        link.replace("/files/", "/files/x"),  # a forged token
+    ):
+        with pytest.raises(QuoteError) as caught:
+            source_urls_check(spec=target.spec, params={field: [refused]}, team=people.team)
+        assert caught.value.code == "unsafe_source_url"

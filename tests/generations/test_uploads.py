@@ -193,3 +193,34 @@ def test_a_non_image_upload_is_an_error_next_to_its_field(client, people, catalo
     assert response.status_code == 422
     assert "not a supported image" in response.content.decode()
     assert not Generation.objects.exists()
+
+
+def test_a_remix_of_a_generation_made_from_an_upload_submits_from_the_form(client, people, image_to_image, media_root):
+    """The remix link carries the upload as ``media://…``; the composer takes it back, for this team only."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from generations.views import remix_url
+    from tests.conftest import client_for_team
+
+    original = _submit(
+        people,
+        image_to_image,
+        params={"prompt": "make it blue"},
+        files={"image_url": [SimpleUploadedFile("photo.png", _png(), content_type="image/png")]},
+    )
+    reference = original.params["image_url"][0]
+    query = parse_qs(urlsplit(remix_url(original)).query)
+    assert query["image_url"] == [reference]
+
+    owner = client_for_team(client, people.owner, people.team)
+    composer = owner.get(remix_url(original)).content.decode()
+    assert f'value="{reference}"' in composer, "the composer is prefilled with the upload"
+    form = {"offer": image_to_image.key, "prompt": "make it green", "image_url": reference, "idempotency_key": "r1"}
+    assert owner.post("/generate/", form).status_code == 302
+    remixed = Generation.objects.exclude(pk=original.pk).get()
+    assert remixed.params["image_url"] == [reference] and remixed.prompt == "make it green"
+
+    stranger = client_for_team(client, people.stranger, people.other_team)
+    response = stranger.post("/generate/", {**form, "idempotency_key": "r2"})
+    assert "That uploaded file does not exist." in response.content.decode()
+    assert not Generation.objects.filter(team=people.other_team).exists()
