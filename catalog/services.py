@@ -76,8 +76,6 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
     clean = offer_check(offer.spec, params)
     if offer.spec.get("unpriced") or not offer.priced:
         raise _price_unavailable(offer)
-    if not offer.runnable:
-        raise _not_runnable(offer)
     price = offer_price(offer.spec, clean, provider.unit)
     credits = provider_credits(provider=provider, provider_cost=price.amount)
     breakdown = price.breakdown
@@ -118,8 +116,6 @@ def price_rate_quote(*, offer: Offer, params: dict[str, Any], name: str) -> Rate
     provider = offer.provider
     if offer.spec.get("unpriced") or not offer.priced:
         raise _price_unavailable(offer)
-    if not offer.runnable:
-        raise _not_runnable(offer)
     rate = measured_rate(offer.spec, params, name, provider.unit)
     measure = next(m for m in offer_measures(offer.spec) if m.name == name)
     fields = {f["name"]: f for f in offer.spec.get("fields", [])}
@@ -131,16 +127,6 @@ def price_rate_quote(*, offer: Offer, params: dict[str, Any], name: str) -> Rate
         unit="minute" if rate.seconds == 60 else "second" if rate.seconds == 1 else f"{rate.seconds} seconds",
         media=media[:1].lower() + media[1:],
         base_credits=provider_credits(provider=provider, provider_cost=rate.base) if rate.base else Decimal(0),
-    )
-
-
-def _not_runnable(offer: Offer) -> QuoteError:
-    return QuoteError(
-        "model_unavailable",
-        f"{offer.name} at {offer.provider.name}: the provider's API does not run this kind of model "
-        f"({offer.output}), so the studio can't run it there; pick another provider",
-        provider=offer.provider.slug,
-        model=offer.model_id,
     )
 
 

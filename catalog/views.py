@@ -58,7 +58,7 @@ def family(request: HttpRequest, slug: str) -> HttpResponse:
             (key, COMPARE_LABELS[key], options, values.get(key, "")) for key, options in choices.items()
         ],
         "comparisons": comparisons,
-        "cheapest": next((row for row in comparisons if row.quote is not None), None),
+        "cheapest": next((row for row in comparisons if row.quote is not None and row.offer.runnable), None),
         "offers": [_offer_detail(offer) for offer in card.offers],
         "capabilities": [CAPABILITY_LABELS.get(c, c.replace("_", " ")) for c in card.capabilities],
     }

@@ -93,10 +93,17 @@ def generation_submit(
     media get it measured first (generations.measure; ``meter`` lets a caller
     that measured already reuse its lengths), so the hold is the exact price.
     Raises QuoteError for a refused request (with the docs' code, e.g.
-    unsafe_source_url, or a file too long for the model) and a BillingError
+    unsafe_source_url, or a file too long for the model; ``model_unavailable`` for an
+    offer its provider's API can't run, see Offer.runnable) and a BillingError
     (insufficient credits, a spend limit) when the team can't pay; either way no
     generation is created and nothing is held.
     """
+    if not offer.runnable:
+        raise QuoteError(
+            "model_unavailable",
+            f"{offer.name} at {offer.provider.name}: the provider's API does not run this kind of model "
+            f"({offer.output}), so the studio can't run it there; pick another provider",
+        )
     params = _with_uploaded_files(team=team, user=user, offer=offer, params=params, files=files or {})
     measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter or MediaMeter(team=team, fetch=True))
     quote = price_quote(offer=offer, params=measured.params)

@@ -35,7 +35,8 @@ def test_the_model_page_shows_the_price_and_says_why_it_cannot_run(member):
     section = section[: section.index("</article>")]
     assert "credits" in section, "the documented price is still shown"
     assert "Kubflow's API does not run audio models" in section
-    assert 'href="/gallery/?offer=kubflow%3Aelevenlabs-tts-v2"' not in section, "no generate button"
+    assert "kubflow%3Aelevenlabs-tts-v2" not in html, "no generate link anywhere on the page"
+    assert "not run by Kubflow&#x27;s API" in html or "not run by Kubflow's API" in html, "the comparison says why"
 
 
 def test_the_composer_moves_to_a_provider_that_runs_the_model(member):

@@ -419,7 +419,12 @@ def _measured_offers() -> list[str]:
 
     keys = []
     for slug in ("kubflow", "kubeez", "krea", "cliprise"):
-        keys += [f"{slug}:{o['id']}" for o in provider_file_load(slug)["offers"] if offer_measures(o)]
+        keys += [
+            f"{slug}:{o['id']}"
+            for o in provider_file_load(slug)["offers"]
+            # Kubflow's API runs no audio model: those are priced for comparison, never run (test_runnable.py)
+            if offer_measures(o) and o.get("wire", {}).get("direct_api", True) is not False
+        ]
     return keys
 
 
