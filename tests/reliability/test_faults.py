@@ -107,6 +107,12 @@ def test_broker_down_for_30_seconds_loses_nothing(stack):
     time.sleep(30)
     stack.redis.start()
     recovered = time.monotonic()
+    # kombu 5.7 can end the worker ("Unrecoverable error" while restoring unacknowledged messages after
+    # the broker went away). Production runs workers under a supervisor that starts them again; so does
+    # this drill. Nothing may be lost either way: the assertions below are unchanged.
+    if stack.processes["worker"].poll() is not None:
+        stack.processes.pop("worker")
+        stack.start_worker("worker")
 
     report = stack.wait_final(before + during, timeout=90)
     took = time.monotonic() - recovered
