@@ -102,18 +102,14 @@ def memberships_cached(*, user: User) -> list[Membership]:
     return memberships
 
 
-def _forget(user_ids: list[int]) -> None:
-    """Drop these users' entries now, and again once the change is committed: a request that read
-    the old rows in between may have put them back."""
+def principal_forget_users(*, user_ids: list[int]) -> None:
+    """Drop the cached principal of these users (they, one of their memberships or teams changed): now,
+    and again once the change is committed, since a request that read the old rows in between may have
+    put them back."""
     keys = [_key(pk) for pk in user_ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def principal_forget_users(*, user_ids: list[int]) -> None:
-    """Drop the cached principal of these users (they, one of their memberships or teams changed)."""
-    _forget(user_ids)
 
 
 def principal_forget_team(team: Team) -> None:
@@ -121,4 +117,4 @@ def principal_forget_team(team: Team) -> None:
     from project.stamps import stamps_bump, team_stamp
 
     stamps_bump(team_stamp(team.pk))
-    _forget(list(Membership.objects.filter(team=team).values_list("user_id", flat=True)))
+    principal_forget_users(user_ids=list(Membership.objects.filter(team=team).values_list("user_id", flat=True)))
