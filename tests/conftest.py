@@ -22,6 +22,7 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 from accounts.models import Role
 from accounts.services import membership_add, team_create, user_signup
@@ -30,6 +31,12 @@ from catalog.services import catalog_sync
 from project.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Django's PBKDF2 costs about 0.4 s a password by design; the suite makes thousands of
+# users, so it hashes them the fast way Django's testing docs suggest. Sign-in still
+# runs the whole check. Processes the suite starts (the worker, the fault drills'
+# stack) keep the real hashers: they make their own users.
+override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
 
 
 def free_port() -> int:
