@@ -8,12 +8,14 @@ some failed or cancelled, --active still running at the top), then serves the st
 
 - ``/_bench/trivial/``: a view that returns "ok" through the same middleware (benchmarks/gallery_urls.py);
 - ``/gallery/``: the whole gallery page of a signed-in member (composer, filter bar, 48 cards);
-- ``/gallery/poll/?ids=...``: the poll for the page's running cards, each resent (the worst case),
-  and as the page really asks, with the versions it shows (unchanged cards are not resent).
+- ``/gallery/poll/?ids=...``: the poll for the page's running cards, as the page really asks (with
+  the versions it shows, sending back the cards stamp of the last answer, generations/cardstate.py);
+  without a stamp (a page's first poll: every card's state is read); and each card resent (the worst case).
 
 The clients send what a signed-in browser sends (the session cookie and the ``studio_uid`` hint,
 see accounts/sessions.py). The running jobs' states are published as the worker publishes them
-(generations/cardstate.py), again every 30 s as it does while it polls their providers.
+(generations/cardstate.py), again every 30 s as it does while it polls their providers. Each URL is
+measured over the same time window in every client, after the client processes have started.
 
 It prints each one's throughput and its ratio to the trivial view (targets: gallery >= 0.3, poll >= 0.6).
 """
@@ -39,9 +41,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E402
 
+STAMP = "X-Cards-Stamp"  # the team's cards stamp the poll answers with and the page sends back
 
-def make_team(generations: int, active: int) -> tuple[str, list[str]]:
-    """The team, its generations and a signed-in session; returns the browser's cookie and the running ids."""
+
+def make_team(generations: int, active: int) -> tuple[str, int, list[str]]:
+    """The team, its generations and a signed-in session; returns the browser's cookie, the team's id and
+    the running ids."""
     from importlib import import_module
 
     from django.conf import settings
@@ -159,7 +164,7 @@ def make_team(generations: int, active: int) -> tuple[str, list[str]]:
     running = created[-active:] if active else []
     for generation in running:  # what the worker does for a running job each time it polls its provider
         card_state_publish(generation)
-    return cookie, [g.public_id for g in running]
+    return cookie, team.pk, [g.public_id for g in running]
 
 
 def republish(public_ids: list[str], every: float = 30) -> None:
@@ -174,8 +179,12 @@ def republish(public_ids: list[str], every: float = 30) -> None:
 
 
 def _client(job: tuple) -> None:
-    port, path, cookie, headers, stop_at, counts, index = job
+    """Requests ``path`` from ``start_at`` until ``stop_at`` (the same window for every client, so process
+    start-up is not counted), sending back the poll's stamp as the page does (static/js/studio.js)."""
+    port, path, cookie, headers, start_at, stop_at, counts, index = job
+    headers = dict(headers)
     done = errors = 0
+    time.sleep(max(0.0, start_at - time.monotonic()))
     while time.monotonic() < stop_at:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
@@ -184,6 +193,8 @@ def _client(job: tuple) -> None:
             response.read()
             if response.status == 200:
                 done += 1
+                if STAMP in headers:
+                    headers[STAMP] = response.getheader(STAMP) or headers[STAMP].partition(".")[0] + "."
             else:
                 errors += 1
         except OSError:
@@ -197,23 +208,22 @@ def load(port: int, path: str, cookie: str, *, seconds: float, clients: int, hea
     """(requests served, seconds) for ``clients`` processes hammering ``path`` for ``seconds``."""
     manager = multiprocessing.Manager()
     counts = manager.dict()
-    stop_at = time.monotonic() + seconds
+    start_at = time.monotonic() + 0.3  # every client started and waiting
+    stop_at = start_at + seconds
     processes = [
-        multiprocessing.Process(target=_client, args=((port, path, cookie, headers, stop_at, counts, i),))
+        multiprocessing.Process(target=_client, args=((port, path, cookie, headers, start_at, stop_at, counts, i),))
         for i in range(clients)
     ]
-    started = time.monotonic()
     for process in processes:
         process.start()
     for process in processes:
         process.join()
-    elapsed = time.monotonic() - started
     done = sum(c[0] for c in counts.values())
     errors = sum(c[1] for c in counts.values())
     manager.shutdown()
     if errors:
         raise SystemExit(f"{path}: {errors} failed requests")
-    return done, elapsed
+    return done, seconds
 
 
 def main() -> None:
@@ -243,7 +253,7 @@ def main() -> None:
 
     django.setup()
     started = time.monotonic()
-    cookie, running = make_team(args.generations, args.active)
+    cookie, team_id, running = make_team(args.generations, args.active)
     print(f"{args.generations} generations ({args.active} running) ready in {time.monotonic() - started:.0f} s")
     from django.db import connections
 
@@ -271,6 +281,7 @@ def main() -> None:
                 time.sleep(0.2)
 
         htmx = {"HX-Request": "true"}
+        polling = {**htmx, STAMP: f"{team_id}."}
         ids = ",".join(running)
         versions = ",".join(f"{public_id}:running:0" for public_id in running)
         urls = [
@@ -278,8 +289,10 @@ def main() -> None:
             ("trivial view, signed in", "/_bench/trivial-signed-in/", {}, None),
             ("gallery page", "/gallery/", {}, 0.3),
             ("gallery results (HTMX)", "/gallery/?q=fox&sort=cost", {**htmx, "HX-Target": "results"}, None),
-            (f"poll, {len(running)} cards unchanged", f"/gallery/poll/?ids={versions}", htmx, 0.6),
-            (f"poll, {len(running)} cards resent", f"/gallery/poll/?ids={ids}", htmx, 0.6),
+            # as the page asks: its cards with the versions it shows, and the stamp of the last answer
+            (f"poll, {len(running)} cards unchanged", f"/gallery/poll/?ids={versions}", polling, 0.6),
+            (f"poll, {len(running)} cards, no stamp", f"/gallery/poll/?ids={versions}", htmx, None),
+            (f"poll, {len(running)} cards resent", f"/gallery/poll/?ids={ids}", htmx, None),
         ]
         for _name, path, headers, _target in urls:  # warm: caches, connections, template loading
             load(port, path, cookie, seconds=1, clients=args.clients, headers=headers)

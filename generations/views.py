@@ -36,7 +36,7 @@ from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key, offer_for_quote, offer_from_credits, offers_generatable
-from generations.cardstate import card_state_key
+from generations.cardstate import card_state_key, cards_stamp_key, cards_stamp_read
 from generations.forms import GenerationForm
 from generations.models import Asset, Board, Generation
 from generations.selectors import (
@@ -391,21 +391,47 @@ def _poll_shown(request: HttpRequest) -> dict[str, str]:
     return request._poll_shown
 
 
+POLL_STAMP_HEADER = "X-Cards-Stamp"  # ``team_id.stamp`` (generations.cardstate); the page sends ``team_id.`` at first
+
+
+def _poll_stamp_sent(request: HttpRequest) -> tuple[int | None, str]:
+    """The team and the cards stamp the page's last poll was answered with."""
+    team_id, _, stamp = request.META.get("HTTP_X_CARDS_STAMP", "").partition(".")
+    return (int(team_id) if team_id.isdigit() else None), stamp
+
+
+def _poll_reads(request: HttpRequest) -> list[str]:
+    """What the poll reads with the session: the team's cards stamp, and the cards' states unless the
+    page has a stamp (then they are usually not needed)."""
+    team_id, stamp = _poll_stamp_sent(request)
+    keys = [cards_stamp_key(team_id)] if team_id is not None else []
+    if not stamp:
+        keys += [card_state_key(public_id) for public_id in _poll_shown(request)]
+    return keys
+
+
 @team_member_required
 @require_GET
-@read_with_session(lambda request: [card_state_key(public_id) for public_id in _poll_shown(request)])
+@read_with_session(_poll_reads)
 def poll(request: HttpRequest) -> HttpResponse:
     """One request for every unfinished card on the page: swaps only those, then stops when none is left."""
-    # Unchanged cards are not sent again, so a card's controls keep focus and the answer stays small.
-    # Usually nothing changed, and the answer costs one cache round trip (the cards' states come with
-    # the session: accounts.sessions) and no query.
-    shown = _poll_shown(request)
+    # Usually nothing changed, and the answer costs one cache round trip with the session
+    # (accounts.sessions) and no query: the team's cards stamp is still the one the page was given.
+    # Else unchanged cards are not sent again, so a card's controls keep focus and the answer stays small.
+    team = request.team
     prefetched = getattr(request.session, "prefetched", None)
-    versions, gone = card_versions(team=request.team, public_ids=list(shown), prefetched=prefetched)
+    team_sent, stamp_sent = _poll_stamp_sent(request)
+    own_team = team_sent == team.pk  # a page of another team (switched since) only gets this team's stamp
+    stamp = cards_stamp_read(team_id=team.pk, prefetched=prefetched if own_team else None)
+    stamp_header = {POLL_STAMP_HEADER: f"{team.pk}.{stamp}" if stamp is not None else ""}  # what the answer is good for
+    if own_team and stamp is not None and stamp_sent == str(stamp):
+        return HttpResponse("", headers=stamp_header)
+    shown = _poll_shown(request)
+    versions, gone = card_versions(team=team, public_ids=list(shown), prefetched=prefetched)
     changed_ids = [public_id for public_id, version in versions.items() if shown[public_id] != version]
     if not changed_ids and not gone:
-        return HttpResponse("")  # the usual answer: nothing to render
-    changed = card_rows(team=request.team, user=request.user, public_ids=changed_ids) if changed_ids else []
+        return HttpResponse("", headers=stamp_header)
+    changed = card_rows(team=team, user=request.user, public_ids=changed_ids) if changed_ids else []
     # The same cached card HTML as the gallery's (other pages may have rendered this state already),
     # swapped out of band by id.
     cards = _cards_html(request, changed).replace('<article id="card-', '<article hx-swap-oob="true" id="card-')
@@ -413,9 +439,11 @@ def poll(request: HttpRequest) -> HttpResponse:
         "cards_html": mark_safe(cards),  # noqa: S308 (our own rendered HTML)
         "finished": [row for row in changed if not row.is_active],
         "gone": gone,
-        "wallet": wallet_for_team(team=request.team),
+        "wallet": wallet_for_team(team=team),
     }
-    return _fragment(request, "generations/poll.html", context)
+    response = _fragment(request, "generations/poll.html", context)
+    response[POLL_STAMP_HEADER] = stamp_header[POLL_STAMP_HEADER]
+    return response
 
 
 @team_member_required

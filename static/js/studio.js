@@ -12,7 +12,34 @@ window.studio = {
       (el) => `${el.dataset.id}:${el.dataset.version || ""}`,
     );
   },
+  // The team's cards stamp the last poll was answered with (generations/cardstate.py): sent back, it
+  // lets the server answer "nothing changed" without reading a card. "" asks for a full check.
+  cardsStamp: "",
 };
+
+// Any other request may have put cards on the page as they were at another moment (a new job, the
+// next page, a card redrawn), so it makes the page forget its stamp; a poll that overlapped such a
+// request does not keep the stamp it got.
+let otherRequestsDone = 0;
+document.addEventListener("htmx:configRequest", (event) => {
+  const poller = event.detail.elt;
+  if (poller.id !== "poller") return;
+  event.detail.headers["X-Cards-Stamp"] = studio.cardsStamp || `${poller.dataset.team}.`;
+  poller.studioOthersBefore = otherRequestsDone;
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const elt = event.detail.elt;
+  if (elt.id !== "poller") {
+    otherRequestsDone += 1;
+    studio.cardsStamp = "";
+    return;
+  }
+  const clean = event.detail.successful && elt.studioOthersBefore === otherRequestsDone;
+  studio.cardsStamp = clean ? event.detail.xhr.getResponseHeader("X-Cards-Stamp") || "" : "";
+});
+document.addEventListener("htmx:historyRestore", () => {
+  studio.cardsStamp = "";
+});
 
 function dismissLater(toast) {
   if (toast.dataset.timer) return;

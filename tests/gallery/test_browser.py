@@ -65,11 +65,15 @@ def card(page: Page, public_id: str):
     return page.locator(f"#card-{public_id}")
 
 
-def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox):
+def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox, people):
     sandbox.configure(delay=4, media_scale=768)
     sign_in(page)
     open_composer(page)
     page.evaluate("window.sameDocument = true")
+    polls: list[str] = []  # the cards stamp each poll sent back (generations/cardstate.py)
+    page.on(
+        "request", lambda r: polls.append(r.headers.get("x-cards-stamp", "")) if "/gallery/poll/" in r.url else None
+    )
     public_id = generate(page, "a red fox in fresh snow, golden hour", aspect_ratio="16:9")
 
     running = card(page, public_id)
@@ -79,6 +83,8 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox)
     size_running = running.bounding_box()
     expect(running).to_have_attribute("data-status", "completed", timeout=LONG)
     assert page.evaluate("window.sameDocument") is True, "the card updated without a reload"
+    assert polls and polls[0] == f"{people.team.pk}.", "the first poll asks for a full check"
+    assert any(re.fullmatch(rf"{people.team.pk}\.\d+", sent) for sent in polls), f"stamps sent back: {polls}"
     size_done = running.bounding_box()
     assert (size_done["width"], size_done["height"]) == (size_running["width"], size_running["height"]), "no jump"
     image = running.locator("img")
