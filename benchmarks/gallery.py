@@ -34,6 +34,7 @@ import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +168,12 @@ def make_team(generations: int, active: int) -> tuple[str, int, list[str]]:
     return cookie, team.pk, [g.public_id for g in running]
 
 
+def settings_csrf_cookie() -> str:
+    from django.conf import settings
+
+    return settings.CSRF_COOKIE_NAME
+
+
 def republish(public_ids: list[str], every: float = 30) -> None:
     """Keep publishing the running jobs' state, as the worker does while it polls their providers."""
     from generations.cardstate import card_state_publish
@@ -280,6 +287,13 @@ def main() -> None:
                     raise
                 time.sleep(0.2)
 
+        # A browser keeps the CSRF cookie the first page gave it and sends it back.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/gallery/", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        csrf = SimpleCookie(response.getheader("Set-Cookie", ""))[settings_csrf_cookie()]
+        cookie = f"{cookie}; {csrf.key}={csrf.value}"
         htmx = {"HX-Request": "true"}
         polling = {**htmx, STAMP: f"{team_id}."}
         ids = ",".join(running)

@@ -5,8 +5,8 @@ from generations import views
 app_name = "generations"
 
 urlpatterns = [
+    path("gallery/poll/", views.poll, name="poll"),  # first: the most frequent request (project/urls.py)
     path("gallery/", views.gallery, name="gallery"),
-    path("gallery/poll/", views.poll, name="poll"),
     path("generate/", views.generate, name="generate"),
     path("generate/fields/", views.composer_fields, name="composer_fields"),
     path("generate/quote/", views.quote, name="quote"),

@@ -73,7 +73,7 @@ from generations.services import (
     generation_webhook_received,
 )
 from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
-from project.stamps import CATALOG, stamps_read, team_stamp
+from project.stamps import CATALOG, stamps_read_with, team_stamp
 
 
 def _offer_from(request: HttpRequest) -> Offer | None:
@@ -171,7 +171,7 @@ def _composer_context(request: HttpRequest, form: GenerationForm | None = None) 
 def _fragment(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render an HTMX fragment without the page's context processors (team switcher, wallet): it needs none."""
     html = render_to_string(template, {**context, "csrf_token": _CSRF_SLOT})
-    return HttpResponse(_slots_filled(request, html), status=status)
+    return HttpResponse(_slots_filled(request, _page_parts(html)), status=status)
 
 
 CARD_TEMPLATE = "generations/gallery.html#card"
@@ -185,7 +185,7 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
     and the viewer's star, never on the clock, so each version is rendered once and then read from the
     cache: a page renders only cards it has not seen in that state. With ``slots``, the CSRF token is
     left as a slot for :func:`_slots_filled` (for a page that is cached whole)."""
-    version = os.stat(get_template("generations/gallery.html").origin.name).st_mtime_ns  # an edit shows at once
+    version = _templates_version("generations/gallery.html")
     keys = {
         row.pk: f"gallery-card:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
         for row in rows
@@ -223,35 +223,60 @@ _PAGE_TEMPLATES = (
 )  # fmt: skip
 
 
-def _slots_filled(request: HttpRequest, html: str) -> str:
-    return (
-        html.replace(_CSRF_SLOT, get_token(request))
-        .replace(_IDEMPOTENCY_SLOT, uuid.uuid4().hex)
-        .replace(_NOW_SLOT, str(int(time.time())))
-    )
+_SLOTS = re.compile(f"({_CSRF_SLOT}|{_IDEMPOTENCY_SLOT}|{_NOW_SLOT})".encode())
+
+
+def _page_parts(html: str) -> list[bytes]:
+    """A page as the bytes it is sent as, split around its slots: every other part is a slot. Kept in
+    the cache this way, a page is served in one pass, with no decoding or encoding."""
+    return _SLOTS.split(html.encode())
+
+
+def _slots_filled(request: HttpRequest, parts: list[bytes]) -> bytes:
+    """The page with this request's CSRF token, a new idempotency key and the server's clock."""
+    values = {
+        _CSRF_SLOT.encode(): get_token(request).encode(),
+        _IDEMPOTENCY_SLOT.encode(): uuid.uuid4().hex.encode(),
+        _NOW_SLOT.encode(): str(int(time.time())).encode(),
+    }
+    filled = list(parts)
+    filled[1::2] = [values[slot] for slot in parts[1::2]]
+    return b"".join(filled)
+
+
+_template_versions: dict[tuple[str, ...], int] = {}
+
+
+def _templates_version(*names: str) -> int:
+    """When these templates last changed, for the keys of what is rendered from them: an edit shows
+    at once in development. Without DEBUG, Django loads a template once per process (its cached
+    loader), so its version is read once per process too."""
+    version = _template_versions.get(names)
+    if version is None:
+        version = max(os.stat(get_template(name).origin.name).st_mtime_ns for name in names)
+        if not settings.DEBUG:
+            _template_versions[names] = version
+    return version
 
 
 def _gallery_page_key(request: HttpRequest) -> str | None:
     """Where this whole gallery page is cached, or None when it must be drawn for this request alone.
 
-    The key holds the team's and the catalog's stamps (project.stamps: read before any of the page's
-    data, so a change made while the page is drawn leaves it under a stamp nobody asks for again), who
-    is asking (their teams and role: the header), the URL (the filters) and the templates' version.
-    A prefilled composer (a link naming an offer) or a message to show is never cached.
+    The key holds who is asking (their teams and role: the header), the URL (the filters) and the
+    templates' version; the entry holds the team's and the catalog's stamps it was drawn under
+    (project.stamps: read before any of the page's data, so a page drawn while something changed is
+    never served after). A prefilled composer (a link naming an offer) or a message to show is never cached.
     """
     if "offer" in request.GET or request.COOKIES.get("messages") or "_messages" in request.session:
-        return None
-    stamps = stamps_read(team_stamp(request.team.pk), CATALOG)
-    if stamps is None:
         return None
     user = request.user
     who = (
         user.pk, user.date_joined.timestamp(), user.get_username(), user.is_staff, request.membership.pk,
         [(m.pk, m.role, m.team.slug, m.team.name) for m in memberships_cached(user=user)],
     )  # fmt: skip
-    templates = max(os.stat(get_template(name).origin.name).st_mtime_ns for name in _PAGE_TEMPLATES)
+    templates = _templates_version(*_PAGE_TEMPLATES)
     digest = hashlib.sha256(repr((who, request.get_full_path(), templates)).encode()).hexdigest()[:32]
-    return f"gallery-page:{stamps[0]}:{stamps[1]}:{digest}"
+    return f"gallery-page:{request.team.pk}:{digest}"
 
 
 def _gallery_url(filters: GalleryFilters, **extra: str) -> str:
@@ -268,8 +293,12 @@ def gallery(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after") or None
     fragment = bool(request.htmx and not request.htmx.history_restore_request)
     page_key = None if fragment else _gallery_page_key(request)
-    if page_key and (html := cache.get(page_key)) is not None:
-        return HttpResponse(_slots_filled(request, html))
+    stamps = None
+    if page_key:  # the stamps and the page in one round trip; the page only if drawn under these stamps
+        stamps, found = stamps_read_with(team_stamp(request.team.pk), CATALOG, keys=[page_key])
+        cached = found.get(page_key)
+        if stamps is not None and cached is not None and cached[0] == stamps:
+            return HttpResponse(_slots_filled(request, cached[1]))
     page = gallery_page(team=request.team, user=request.user, filters=filters, after=after)
     context = {
         "page": page,
@@ -289,10 +318,10 @@ def gallery(request: HttpRequest) -> HttpResponse:
             return response
     context.update(options=gallery_options(team=request.team), **_composer_context(request))
     context["idempotency_key"] = _IDEMPOTENCY_SLOT
-    html = render_to_string("generations/gallery.html", context, request)
-    if page_key:
-        cache.set(page_key, html, PAGE_CACHE_SECONDS)
-    return HttpResponse(_slots_filled(request, html))
+    parts = _page_parts(render_to_string("generations/gallery.html", context, request))
+    if page_key and stamps is not None:
+        cache.set(page_key, (stamps, parts), PAGE_CACHE_SECONDS)
+    return HttpResponse(_slots_filled(request, parts))
 
 
 @team_member_required

@@ -18,6 +18,7 @@ are drawn fresh.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -52,12 +53,18 @@ def stamps_bump(*names: str) -> None:
 
 def stamps_read(*names: str) -> tuple | None:
     """The current values, in order (one cache round trip); None when the cache cannot say."""
-    keys = [_key(name) for name in names]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        value = secrets.randbits(62)
-        if not cache.add(key, value, STAMP_SECONDS):
-            return None  # the cache is down, or someone else just started it: draw fresh this time
-        found[key] = value
-    return tuple(found[key] for key in keys)
+    return stamps_read_with(*names)[0]
+
+
+def stamps_read_with(*names: str, keys: list[str] = ()) -> tuple[tuple | None, dict[str, Any]]:
+    """The stamps (as stamps_read) and what the cache holds under ``keys`` (those it has), read in the
+    same round trip: for what was stored with the stamps it was drawn under."""
+    stamp_keys = [_key(name) for name in names]
+    found = cache.get_many([*stamp_keys, *keys])
+    values = {key: found[key] for key in keys if key in found}
+    for key in stamp_keys:
+        if key not in found:
+            found[key] = secrets.randbits(62)
+            if not cache.add(key, found[key], STAMP_SECONDS):
+                return None, values  # the cache is down, or someone else just started it: draw fresh this time
+    return tuple(found[key] for key in stamp_keys), values

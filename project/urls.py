@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# The gallery's URLs come first: its poll is the request the studio serves most (every open gallery
+# page, every couple of seconds), and Django tries the patterns in order. None of them overlaps another app's.
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="generations:gallery", permanent=False)),
+    path("", include("generations.urls")),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("billing/", include("billing.urls")),
@@ -11,6 +14,5 @@ urlpatterns = [
     path("staff/", include("billing.staff_urls")),
     path("api/v1/", include("api.urls")),
     path("settings/api-keys/", include("api.urls_studio")),
-    path("", include("generations.urls")),
     path("admin/", admin.site.urls),
 ]
