@@ -119,9 +119,18 @@ def test_poll_costs_the_same_for_1_and_200_unfinished_cards(owner_client, people
     # the versions; session, user and memberships come from the cache (and the versions too, once the
     # pipeline has published them: test_page_cache.py)
     assert unchanged_one == unchanged_many == 1
+
+    # and as the page asks once it holds the team's cards stamp (generations.cardstate): no card is read
+    stamped = {}
+    for name, shown in (("one", one_card), ("many", cards)):
+        url = f"/gallery/poll/?ids={versions_param(shown)}"
+        stamp = owner_client.get(url, headers={**HTMX, "X-Cards-Stamp": f"{people.team.pk}."})["X-Cards-Stamp"]
+        stamped[name], html = queries_for(owner_client, url, **HTMX, **{"X-Cards-Stamp": stamp})
+        assert html == ""
+    assert stamped["one"] == stamped["many"] == 0
     print(
         f"\npoll: {one} queries for 1 and for 200 changed cards ({one_cold} with a cold cache), "
-        f"{unchanged_one} when none changed"
+        f"{unchanged_one} when none changed, {stamped['one']} with the team's cards stamp"
     )
 
 
