@@ -604,6 +604,22 @@ def generation_files_remove(*, public_id: str) -> float | None:
     return None
 
 
+FILES_REMOVAL_GRACE = timedelta(minutes=10)
+
+
+def generations_files_remove_stale(*, now=None, limit: int = 200) -> int:
+    """Remove the files of generations deleted a while ago that still have them: their removal task was
+    lost (the broker was down when the delete committed) or gave up waiting for a worker (the sweeper).
+    Returns how many generations were cleared."""
+    cutoff = (now or timezone.now()) - FILES_REMOVAL_GRACE
+    stale = (
+        Generation.objects.filter(deleted_at__lt=cutoff, assets__isnull=False)
+        .values_list("public_id", flat=True)
+        .distinct()[:limit]
+    )
+    return sum(generation_files_remove(public_id=public_id) is None for public_id in list(stale))
+
+
 def favourite_set(*, generation: Generation, user: User, on: bool) -> bool:
     """Mark or unmark a generation as one of the user's favourites; returns the new state."""
     if on:

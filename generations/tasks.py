@@ -5,7 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.services import holds_expire
-from generations.services import generation_advance, generation_files_remove, generations_resume_stale
+from generations.services import (
+    generation_advance,
+    generation_files_remove,
+    generations_files_remove_stale,
+    generations_resume_stale,
+)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -15,9 +20,11 @@ def generation_advance_task(public_id: str) -> None:
 
 @shared_task(ignore_result=True)
 def generations_sweep_task() -> None:
-    """Resume jobs a crashed worker left behind, and expire holds nobody resolved."""
+    """Resume jobs a crashed worker left behind, expire holds nobody resolved, and remove deleted
+    generations' files whose removal task was lost."""
     generations_resume_stale()
     holds_expire()
+    generations_files_remove_stale()
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=20)

@@ -280,6 +280,28 @@ def test_delete_hides_at_once_and_a_task_removes_the_files(owner, people, django
 
 
 @pytest.mark.django_db
+def test_the_sweeper_removes_files_whose_removal_task_was_lost(people, catalog):
+    """A delete that committed while the broker was down never got its removal task: beat's sweep
+    removes those files once the task had its chance; recent deletes and live generations keep theirs."""
+    from generations.tasks import generations_sweep_task
+
+    lost, recent, live = make_generations(
+        team=people.team, user=people.owner, count=3, status=Status.COMPLETED, with_asset=False
+    )
+    names = {g.pk: [a.file.name for a in with_files(g, 2)] for g in (lost, recent, live)}
+    now = timezone.now()
+    Generation.objects.filter(pk=lost.pk).update(deleted_at=now - timedelta(minutes=30))
+    Generation.objects.filter(pk=recent.pk).update(deleted_at=now - timedelta(minutes=1))  # its task may still run
+
+    generations_sweep_task()  # what beat runs every SWEEP_INTERVAL_SECONDS
+
+    assert not any(default_storage.exists(name) for name in names[lost.pk])
+    assert not Asset.objects.filter(generation=lost).exists()
+    assert all(default_storage.exists(name) for name in names[recent.pk] + names[live.pk])
+    assert Asset.objects.filter(generation__in=[recent, live]).count() == 4
+
+
+@pytest.mark.django_db
 def test_files_answer_byte_ranges_so_players_can_seek(owner, people):
     generation = make_generations(
         team=people.team, user=people.owner, count=1, status=Status.COMPLETED, with_asset=False
