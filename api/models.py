@@ -76,6 +76,8 @@ class ApiSubmission(models.Model):
     callback_last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     callback_last_error = models.CharField(max_length=300, blank=True)
     callback_delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the next try is due (None: as soon as the generation finished); the sweep finds lost tries by it.
+    callback_next_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

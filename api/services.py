@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 CALLBACK_TIMEOUT = 10.0
 CALLBACK_RETRY_CAP = 600.0  # countdowns stay well inside the broker's visibility timeout
+# A try this overdue lost its task (the broker was down when it was sent): the sweep sends it again.
+CALLBACK_SWEEP_GRACE = timedelta(minutes=5)
+CALLBACK_EARLY = timedelta(seconds=5)  # a scheduled try may run this early (clocks) and still count as due
 USER_AGENT = "the-studio-callbacks/1.0"
 
 
@@ -263,6 +266,8 @@ def callback_deliver(*, public_id: str) -> float | None:
     )
     if submission is None or submission.generation.status not in FINAL_STATUSES:
         return None
+    if submission.callback_next_at and submission.callback_next_at > timezone.now() + CALLBACK_EARLY:
+        return None  # a retry that is not due yet: its own task comes then (or the sweep, if it is lost)
     attempt = submission.callback_attempts + 1
     claimed = ApiSubmission.objects.filter(
         pk=submission.pk, callback_state=CallbackState.PENDING, callback_attempts=submission.callback_attempts
@@ -277,8 +282,28 @@ def callback_deliver(*, public_id: str) -> float | None:
         fields.update(callback_state=CallbackState.DELIVERED, callback_delivered_at=timezone.now())
     elif retry and attempt < max_attempts:
         next_in = callback_retry_delay(attempt)
+        fields["callback_next_at"] = timezone.now() + timedelta(seconds=next_in)
     else:
         fields["callback_state"] = CallbackState.FAILED
     ApiSubmission.objects.filter(pk=submission.pk, callback_state=CallbackState.PENDING).update(**fields)
     logger.info("callback %s attempt %s: %s", public_id, attempt, "delivered" if delivered else error)
     return next_in
+
+
+def callbacks_lost(*, now=None, limit: int = 200) -> list[str]:
+    """The generations whose callback try is overdue by more than CALLBACK_SWEEP_GRACE (its task was lost:
+    the broker was down when it was sent, or a worker died holding it), marked due again now, so the
+    next sweep waits as long again before sending another."""
+    now = now or timezone.now()
+    cutoff = now - CALLBACK_SWEEP_GRACE
+    with transaction.atomic():
+        lost = list(
+            ApiSubmission.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(callback_state=CallbackState.PENDING, generation__status__in=FINAL_STATUSES)
+            .filter(
+                Q(callback_next_at__lt=cutoff) | Q(callback_next_at__isnull=True, generation__finished_at__lt=cutoff)
+            )
+            .values_list("pk", "generation__public_id")[:limit]
+        )
+        ApiSubmission.objects.filter(pk__in=[pk for pk, _ in lost]).update(callback_next_at=now)
+    return [public_id for _, public_id in lost]

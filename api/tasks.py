@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from api.services import callback_deliver
+from api.services import callback_deliver, callbacks_lost
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -13,3 +13,10 @@ def api_callback_deliver_task(public_id: str) -> None:
     next_in = callback_deliver(public_id=public_id)
     if next_in is not None:
         api_callback_deliver_task.apply_async(args=[public_id], countdown=next_in)
+
+
+@shared_task(ignore_result=True)
+def api_callbacks_sweep_task() -> None:
+    """Send again the callback tries whose task was lost (beat runs this with the generations' sweep)."""
+    for public_id in callbacks_lost():
+        api_callback_deliver_task.delay(public_id)

@@ -265,4 +265,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.tasks.generations_sweep_task",
         "schedule": schedule(SWEEP_INTERVAL_SECONDS),
     },
+    "api-callbacks-sweep": {
+        "task": "api.tasks.api_callbacks_sweep_task",
+        "schedule": schedule(SWEEP_INTERVAL_SECONDS),
+    },
 }

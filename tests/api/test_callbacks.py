@@ -7,15 +7,18 @@ import hmac
 import json
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from api.models import ApiSubmission, CallbackState
-from api.services import callback_deliver, callback_retry_delay
+from api.services import CALLBACK_SWEEP_GRACE, callback_deliver, callback_retry_delay, callbacks_lost
+from api.tasks import api_callbacks_sweep_task
 from generations.models import Generation, Status
 from generations.services import _finish
-from tests.conftest import wait_for
+from tests.conftest import completed_generation_with_file, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,14 @@ def _finished_generation(api, url: str, status: str = Status.COMPLETED) -> Gener
     return generation
 
 
+def due(generation: Generation, next_in: float | None) -> None:
+    """The retry was scheduled ``next_in`` seconds ahead; now its time has come."""
+    submission = ApiSubmission.objects.get(generation=generation)
+    ahead = (submission.callback_next_at - timezone.now()).total_seconds()
+    assert next_in is not None and next_in - 2 <= ahead <= next_in, (next_in, ahead)
+    ApiSubmission.objects.filter(pk=submission.pk).update(callback_next_at=timezone.now())
+
+
 def test_callback_is_signed_with_the_keys_secret(api, catalog, receiver, owner_key):
     hook = receiver(200)
     generation = _finished_generation(api, hook.url)
@@ -113,7 +124,9 @@ def test_temporary_failures_are_retried_with_backoff(api, catalog, receiver):
     generation = _finished_generation(api, hook.url)
 
     first = callback_deliver(public_id=generation.public_id)
+    due(generation, first)
     second = callback_deliver(public_id=generation.public_id)
+    due(generation, second)
     assert first is not None and second is not None
     assert 10 <= first <= 20 and 20 <= second <= 40, "exponential backoff with jitter"
     assert callback_deliver(public_id=generation.public_id) is None
@@ -127,7 +140,7 @@ def test_retries_are_bounded(api, catalog, receiver, settings):
     settings.API_CALLBACK_MAX_ATTEMPTS = 2
     hook = receiver(500, 500, 500)
     generation = _finished_generation(api, hook.url)
-    assert callback_deliver(public_id=generation.public_id) is not None
+    due(generation, callback_deliver(public_id=generation.public_id))
     assert callback_deliver(public_id=generation.public_id) is None
     submission = ApiSubmission.objects.get(generation=generation)
     assert submission.callback_state == CallbackState.FAILED
@@ -183,3 +196,61 @@ def test_the_worker_delivers_the_callback_when_the_job_ends(rich_people, running
     assert submission.callback_state == CallbackState.DELIVERED
     assert submission.callback_last_status == 200
     assert http.get(f"/api/v1/generations/{public_id}").json()["status"] == "completed"
+
+
+def test_a_try_that_is_not_due_yet_does_nothing(api, catalog, receiver):
+    """A second task for the same try (a redelivery, or the sweep's) before the retry is due sends nothing."""
+    hook = receiver(503, 200)
+    generation = _finished_generation(api, hook.url)
+    next_in = callback_deliver(public_id=generation.public_id)
+    assert callback_deliver(public_id=generation.public_id) is None
+    assert len(hook.received) == 1 and ApiSubmission.objects.get(generation=generation).callback_attempts == 1
+    due(generation, next_in)
+    assert callback_deliver(public_id=generation.public_id) is None
+    assert len(hook.received) == 2
+    assert ApiSubmission.objects.get(generation=generation).callback_state == CallbackState.DELIVERED
+
+
+def test_the_sweep_finds_tries_whose_task_was_lost(api, catalog, receiver):
+    hook = receiver(503)
+    now = timezone.now()
+    long_ago = now - CALLBACK_SWEEP_GRACE - timedelta(minutes=1)
+    never_sent = _finished_generation(api, hook.url)  # its task was never enqueued (the broker was down)
+    just_finished = _finished_generation(api, hook.url)  # its task may still be on its way
+    retrying = _finished_generation(api, hook.url)
+    retry_lost = _finished_generation(api, hook.url)
+    running = api.post("/generations", {"model": "nano-banana", "prompt": "a fox", "callback_url": hook.url}).json()
+    Generation.objects.filter(pk__in=[never_sent.pk, retrying.pk, retry_lost.pk]).update(finished_at=long_ago)
+    ApiSubmission.objects.filter(generation=retrying).update(callback_next_at=now + timedelta(seconds=30))
+    ApiSubmission.objects.filter(generation=retry_lost).update(callback_next_at=long_ago)
+
+    assert sorted(callbacks_lost(now=now)) == sorted([never_sent.public_id, retry_lost.public_id])
+    assert running["generation_id"] not in callbacks_lost(now=now)
+    assert callbacks_lost(now=now) == [], "marked due again: the next sweep waits as long again"
+    later = callbacks_lost(now=now + CALLBACK_SWEEP_GRACE + timedelta(seconds=1))
+    expected = [never_sent.public_id, retry_lost.public_id, just_finished.public_id]
+    assert sorted(later) == sorted(expected), "a grace later: still lost, and the one that had just finished too"
+    assert hook.received == [], "the sweep sends nothing itself: it hands the tries to the worker"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_callback_is_delivered_by_the_worker_after_the_sweep(rich_people, running_jobs, owner_key):
+    generation, _ = completed_generation_with_file(team=rich_people.team, user=rich_people.owner)
+    Generation.objects.filter(pk=generation.pk).update(finished_at=timezone.now() - timedelta(minutes=10))
+    ApiSubmission.objects.create(  # finished, its callback pending, and no task for it anywhere
+        generation=generation,
+        api_key=owner_key.api_key,
+        request_hash="0" * 64,
+        callback_url=f"{running_jobs.url}/_sandbox/health",
+        base_url="http://testserver",
+        callback_state=CallbackState.PENDING,
+    )
+
+    api_callbacks_sweep_task()  # what beat runs every SWEEP_INTERVAL_SECONDS
+
+    def delivered():
+        submission = ApiSubmission.objects.get(generation=generation)
+        return submission if submission.callback_state != CallbackState.PENDING else None
+
+    submission = wait_for(delivered, timeout=60, interval=0.3, message="the swept callback")
+    assert (submission.callback_state, submission.callback_last_status) == (CallbackState.DELIVERED, 200)
