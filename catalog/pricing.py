@@ -529,7 +529,7 @@ def price_rows(offer: dict[str, Any], money: Money) -> list[PriceRow]:
 # --- quantities the studio measures from the request's media -------------------------------
 
 MEASURE_KEYS = {"field", "kind", "frames", "billed"}
-MEASURE_BILLED = {"measured", "default"}
+MEASURE_BILLED = {"measured", "default", "none"}
 
 
 @dataclass(frozen=True)
@@ -541,7 +541,8 @@ class Measure:
     names a (frame count, frames per second) pair of fields that, when both are
     given, set the length instead, and ``billed`` is "default" when the provider
     bills the field's default whatever the length (the measured length is then only
-    checked against the field's limits).
+    checked against the field's limits), or "none" when the length is only a limit
+    and no price depends on it.
     """
 
     name: str

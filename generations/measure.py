@@ -203,6 +203,7 @@ def _frames_seconds(measure: Measure, params: dict[str, Any]) -> Decimal | None:
 
 def _check_limits(measure: Measure, seconds: Decimal, refs: list[str], offer_name: str) -> None:
     kind = measure.kind or (media_kind(refs[0]) if refs else None) or "file"
+    kind = "audio clip" if kind == "audio" else kind
     if not refs:
         subject = f"{' ÷ '.join(measure.frames or ())} makes {fmt(seconds)} s"
     elif len(refs) == 1:
@@ -269,6 +270,8 @@ def media_lengths_fill(
                 if seconds is None and measure.billed == "default" and measure.default is not None:
                     params[measure.name] = measure.default  # the price doesn't wait on it; its limits do
                     continue
+                if seconds is None and measure.billed == "none":
+                    continue  # no price waits on it: its limits are checked once it is measured (on submit)
                 if seconds is None:
                     pending.append(measure)
                     continue

@@ -192,7 +192,7 @@ def _generate(store: Store, request: Request) -> Response:
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         return _error(400, "invalid_params", "prompt is required.", field="prompt")
-    fields = {spec["name"] for spec in offer["fields"]}
+    fields = {spec["name"] for spec in offer["fields"] if not spec.get("derived")}  # derived: the studio's own
     params: dict[str, Any] = {}
     unknown = []
     for key, value in body.items():

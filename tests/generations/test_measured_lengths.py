@@ -248,6 +248,46 @@ def test_kubeez_reference_videos_over_15_seconds_together_are_refused(owner, ric
     assert not Generation.objects.exists() and held(rich.team) == 0
 
 
+def test_kubeez_reference_audio_over_15_seconds_together_is_refused(owner, rich, catalogs, media_root):
+    # "Combined reference audio duration > 15s → rejected" (Seedance 2, every variant): 9 s + 8 s.
+    response = submit(
+        owner,
+        "kubeez:seedance-2-fast-480p",
+        {
+            "prompt": "x",
+            "duration": "4",
+            "source_media_urls__files": [upload("a.wav", wav(9), "audio/wav"), upload("b.wav", wav(8), "audio/wav")],
+        },
+        status=422,
+    )
+    field = re.search(r'data-field="source_media_urls".*?</div>', response.content.decode(), re.S).group(0)
+    assert "These audio clips last 17 s together; Seedance 2 Fast (480p) takes at most 15 s." in field
+    assert not Generation.objects.exists() and held(rich.team) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kubeez_reference_audio_within_15_seconds_runs_and_is_not_billed(
+    owner, rich, catalogs, media_root, sandbox, celery_worker
+):
+    # 6 s + 7.5 s of reference audio: accepted, recorded on the generation, priced by the duration alone,
+    # and never sent as a parameter (Kubeez has no such field).
+    submit(
+        owner,
+        "kubeez:seedance-2-fast-480p",
+        {
+            "prompt": "a drummer on a rooftop",
+            "duration": "4",
+            "source_media_urls__files": [upload("a.wav", wav(6), "audio/wav"), upload("b.wav", wav(7.5), "audio/wav")],
+        },
+    )
+    generation = Generation.objects.get(team=rich.team)
+    assert Decimal(generation.params["ref_audio_seconds"]) == Decimal("13.5")
+    offer = Offer.objects.get(provider__slug="kubeez", model_id="seedance-2-fast-480p")
+    assert generation.credits_quoted == price_quote(offer=offer, params={"prompt": "x", "duration": 4}).credits
+    # the sandbox refuses any parameter Kubeez doesn't document, the studio's derived ones included
+    assert finished(generation).status == Status.COMPLETED, generation.error_message
+
+
 def test_a_too_short_reference_for_seedance_is_refused_by_the_docs_rule(owner, rich, catalogs, media_root):
     # Kubflow Seedance 2.0: a reference video must be 1 to 15 s (Kubeez's cap): 0.5 s is refused.
     response = submit(
