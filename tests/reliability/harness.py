@@ -210,8 +210,15 @@ class Stack:
     def report(self, ids: list[str]) -> dict:
         return self.drive("report", *ids)
 
-    def wait_final(self, ids: list[str], timeout: float) -> dict:
+    def wait_final(self, ids: list[str], timeout: float, *, supervise: tuple[str, ...] = ()) -> dict:
+        """Wait until every job is final. Workers named in ``supervise`` are started again whenever they
+        have exited, as a process supervisor does in production."""
+
         def done():
+            for name in supervise:
+                if self.processes[name].poll() is not None:
+                    self.processes.pop(name)
+                    self.start_worker(name)
             report = self.report(ids)
             return report if all(g["final"] for g in report["generations"].values()) else None
 
