@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format stop clean chromium
+.PHONY: run prod test lint format stop clean chromium doc-diff
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m project.devserver
+
+# The production set-up on this machine: gunicorn, DEBUG off, collected static files (README, Running in production).
+prod: $(STAMP)
+	$(PY) -m project.devserver --prod
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
@@ -26,6 +30,10 @@ chromium:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Every difference between the catalog, the sandbox's own reading and the docs (tests/contract/differences.py).
+doc-diff: $(STAMP)
+	$(PY) -m tests.contract.differences
 
 format: $(STAMP)
 	$(PY) -m ruff check --fix .

@@ -22,7 +22,9 @@ class SignupForm(UserCreationForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
-        required=False, help_text="Optional. With an email, only the account with that address can use the link."
+        required=False,
+        help_text="Optional. With an email, the link is emailed to that address instead of shown here, and only "
+        "the account with that address can use it.",
     )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
     days = forms.TypedChoiceField(

@@ -14,6 +14,8 @@ class User(AbstractUser):
     """The studio's user. Email is the address for password resets."""
 
     email = models.EmailField(unique=True, blank=False)
+    # When the person proved they read this address: by accepting an invite link the studio emailed to it.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
 
 class Role(models.TextChoices):
@@ -62,8 +64,9 @@ class Invite(models.Model):
     """A single-use, expiring link that makes whoever opens it a member of a team.
 
     Only a hash of the token is stored: the link is shown once, to the person
-    who created it. With ``email`` set, only the account with that address can
-    use it.
+    who created it. With ``email`` set, the link is emailed to that address
+    instead (the link is the proof of the address), and only the account with
+    that address can use it; accepting it marks the address verified.
     """
 
     public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "inv"), editable=False)

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -119,6 +121,22 @@ def invite_create(
     return invite, token
 
 
+def invite_email_send(*, invite: Invite, link: str) -> None:
+    """Email an email-bound invite's link to its address: only that mailbox ever sees the link, so opening
+    it is the proof the person owns the address (it is not shown to whoever made the invite)."""
+    send_mail(
+        subject=f"Join {invite.team.name} at the studio",
+        message=(
+            f"{invite.created_by.username} invited you to join {invite.team.name} at the studio "
+            f"as {invite.get_role_display().lower()}.\n\n"
+            f"Accept here (the link works once, until {invite.expires_at:%Y-%m-%d %H:%M} UTC):\n{link}\n\n"
+            f"Sign in or create an account with this address ({invite.email}) to accept it.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invite.email],
+    )
+
+
 def invite_for_token(*, token: str) -> Invite | None:
     return Invite.objects.select_related("team", "created_by").filter(token_hash=_token_hash(token)).first()
 
@@ -144,12 +162,15 @@ def invite_accept(*, token: str, user: User) -> Membership:
         raise InviteError(f"This invite link {reason.get(invite.state, 'is not valid')}.")
     _team_locked(invite.team)
     membership = Membership.objects.create(team=invite.team, user=user, role=invite.role)
+    if invite.email and user.email_verified_at is None:  # the emailed link reached this address's owner
+        user.email_verified_at = now
+        user.save(update_fields=["email_verified_at"])
     audit_record(
         action="member.join",
         team=invite.team,
         actor=user,
         summary=f"{user.username} joined as {membership.get_role_display().lower()} (invited by {invite.created_by.username})",
-        detail={"invite": invite.public_id, "member": membership.public_id},
+        detail={"invite": invite.public_id, "member": membership.public_id, "email_verified": bool(invite.email)},
     )
     return membership
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.lockouts import login_failures_forget
 from accounts.models import Membership, Team, User
 from accounts.principal import principal_forget_team, principal_forget_users
 from project.stamps import stamps_bump, team_stamp
@@ -27,3 +29,8 @@ def membership_changed(sender: type[Membership], instance: Membership, **kwargs:
 @receiver([post_save, post_delete], sender=Team)
 def team_changed(sender: type[Team], instance: Team, **kwargs: Any) -> None:
     principal_forget_team(instance)  # and its pages
+
+
+@receiver(user_logged_in)
+def user_signed_in(sender: Any, user: User, **kwargs: Any) -> None:
+    login_failures_forget(username=user.get_username())  # accounts.lockouts

@@ -5,17 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import team_admin_required, team_member_required
 from accounts.forms import InviteForm, RoleForm, SignupForm
+from accounts.lockouts import password_reset_throttled
 from accounts.middleware import SESSION_KEY
 from accounts.models import Role
+from accounts.navigation import local_next
 from accounts.selectors import (
     audit_for_team,
     invite_in_team,
@@ -29,6 +31,7 @@ from accounts.services import (
     TeamAdminError,
     invite_accept,
     invite_create,
+    invite_email_send,
     invite_for_token,
     invite_revoke,
     membership_remove,
@@ -48,10 +51,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to the studio. Your personal team is ready.")
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)  # back to the invite link that brought them here
-        return redirect("generations:gallery")
+        # back to the invite link that brought them here, if that is where they came from
+        return redirect(local_next(request, request.POST.get("next", ""), reverse("generations:gallery")))
     return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -65,10 +66,7 @@ def team_switch(request: HttpRequest) -> HttpResponse:
     else:
         request.session[SESSION_KEY] = membership.team.slug
         messages.success(request, f"Now working in {membership.team.name}.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect(local_next(request, request.POST.get("next", ""), "/"))
 
 
 # --- team administration ----------------------------------------------------------
@@ -98,10 +96,10 @@ def members(request: HttpRequest) -> HttpResponse:
 def members_invite(request: HttpRequest) -> HttpResponse:
     """Make an invite link and show it once (only its hash is kept)."""
     form = InviteForm(request.POST, roles=roles_grantable(request.membership.role))
-    link = None
+    link = sent_to = None
     if form.is_valid():
         try:
-            _, token = invite_create(
+            invite, token = invite_create(
                 team=request.team,
                 actor=request.user,
                 role=form.cleaned_data["role"],
@@ -112,12 +110,15 @@ def members_invite(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             link = request.build_absolute_uri(reverse("team:join", args=[token]))
-    context = _members_context(request, new_invite_link=link)
-    if not link:
+            if invite.email:  # the link goes only to that mailbox: opening it proves the address
+                invite_email_send(invite=invite, link=link)
+                sent_to, link = invite.email, None
+    context = _members_context(request, new_invite_link=link, invite_sent_to=sent_to)
+    if not (link or sent_to):
         context["invite_form"] = form
     template = "accounts/members.html#invites" if request.htmx else "accounts/members.html"
     # htmx swaps only 2xx answers, so the form with its errors goes back as 200 there
-    return render(request, template, context, status=200 if link or request.htmx else 422)
+    return render(request, template, context, status=200 if link or sent_to or request.htmx else 422)
 
 
 @team_admin_required
@@ -227,3 +228,11 @@ def invite_join(request: HttpRequest, token: str) -> HttpResponse:
         {"invite": invite, "error": error, "next": request.path},
         status=404 if invite is None else 200,
     )
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per address and per email (accounts.lockouts): a 429 page past it."""
+
+    def form_valid(self, form):
+        refused = password_reset_throttled(self.request, email=form.cleaned_data["email"])
+        return refused if refused is not None else super().form_valid(form)

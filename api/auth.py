@@ -26,6 +26,7 @@ from api.services import api_key_touch
 from billing.services import BillingError, InsufficientCredits
 from catalog.pricing import QuoteError
 from generations.services import IdempotencyConflict
+from project.health import RETRY_AFTER, is_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,10 @@ def _refusal(exc: Exception) -> HttpResponse | None:
         return error_response(404, "not_found", "Not found for this API key's team.")
     if isinstance(exc, RequestDataTooBig):
         return error_response(400, "request_too_large", "The request body is too large.")
+    if is_unavailable(exc):  # out of database connections, or the database restarting: retry, not a bug
+        return error_response(
+            503, "unavailable", "The studio is busy; retry in a few seconds.", headers={"Retry-After": RETRY_AFTER}
+        )
     return None
 
 

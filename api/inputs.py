@@ -12,14 +12,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 
 from api.errors import bad_request
-from catalog.models import Category, Offer, Provider
+from catalog.models import Category, Offer
 from catalog.pricing import QuoteError
-from catalog.selectors import offers_generatable
-from catalog.services import Quote, offer_resolve, price_quote
+from catalog.selectors import offers_named
+from catalog.services import Quote, offer_runnable_check, price_quote
 from generations.measure import MediaMeter, media_lengths_fill
 
 MAX_BODY_BYTES = 256 * 1024
@@ -166,58 +165,31 @@ def offer_params(offer: Offer, request: GenerationRequest) -> dict[str, Any]:
     return params
 
 
-def _family_label_check(model: str, provider: str | None) -> None:
-    """A name a provider documents as a family of variants (Kubeez' seedance-2) needs a variant: variant_required."""
-    slugs = [provider] if provider else list(Provider.objects.filter(enabled=True).values_list("slug", flat=True))
-    for slug in slugs:
-        try:
-            offer_resolve(provider_slug=slug, model_id=model)
-        except QuoteError as exc:
-            if exc.code != "unknown_model":
-                raise
-
-
 def _candidates(request: GenerationRequest) -> list[Offer]:
-    """The offers of the model a request names: by model id or family slug, and the rest of that family."""
-    model, provider = request.model, request.provider
-    if ":" in model and provider is None:  # an offer id from GET /models, e.g. "kubflow:kling-3.0"
-        provider, model = model.split(":", 1)
-    offers = offers_generatable()
-    if provider:
-        offers = offers.filter(provider__slug=provider)
-    exact = list(offers.filter(model_id=model).values_list("family_id", flat=True))
-    if not exact:
-        _family_label_check(model, provider)
-    found = list(
-        offers.filter(Q(model_id=model) | Q(family__slug=model) | Q(family_id__in=exact)).order_by(
-            "base_provider_cost", "provider__slug", "model_id"
-        )
-    )
+    """The offers of the one model a request names (see catalog.selectors.offers_named), in its category."""
+    found = offers_named(name=request.model, provider=request.provider)
     if request.category:
         if request.category not in Category.values:
             raise QuoteError(
                 "invalid_category", f"category must be one of {', '.join(Category.values)}", allowed=Category.values
             )
-        matching = [offer for offer in found if offer.category == request.category]
-        if found and not matching:
+        if found[0].category != request.category:
             raise QuoteError(
                 "category_mismatch",
                 f"{request.model} is a {found[0].category} model, not {request.category}",
                 category=found[0].category,
             )
-        found = matching
-    if not found:
-        where = f" on {provider}" if provider else ""
-        raise QuoteError("unknown_model", f"No enabled model {request.model!r}{where}; see GET /api/v1/models")
     return found
 
 
 def offer_choose(request: GenerationRequest, *, meter: MediaMeter) -> tuple[Offer, Quote, dict[str, Any]]:
-    """The cheapest enabled offer that can run this request, its quote and its params.
+    """The offer that runs this request, its quote and its params.
 
-    ``model`` is a provider's model id, a family slug or an offer id; with
-    ``provider`` only that provider's offers count. When no offer accepts the
-    params, the error of the closest one (an exact model id first) is raised.
+    ``model`` names one model (catalog.selectors.offers_named): an offer id or a
+    model id with ``provider`` is that one offer; a model id (or a one-model
+    family slug) without ``provider`` may be offered by several providers, and
+    the cheapest of them that accepts the params runs. It is never a different
+    model or variant. When none accepts the params, the first one's error is raised.
     Offers priced on the length of the request's media are quoted on the length
     ``meter`` measures (each file once, whatever the number of candidates).
     """
@@ -225,6 +197,7 @@ def offer_choose(request: GenerationRequest, *, meter: MediaMeter) -> tuple[Offe
     refusals: list[tuple[Offer, QuoteError]] = []
     for offer in _candidates(request):
         try:
+            offer_runnable_check(offer)
             params = offer_params(offer, request)
             measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter)
             quote = price_quote(offer=offer, params=measured.params)
@@ -235,8 +208,6 @@ def offer_choose(request: GenerationRequest, *, meter: MediaMeter) -> tuple[Offe
             best = (offer, quote, params)
     if best is not None:
         return best
-    model = request.model.split(":", 1)[-1]
-    refusals.sort(key=lambda pair: pair[0].model_id != model)
     raise refusals[0][1]
 
 

@@ -57,8 +57,14 @@ REQUEST_PROPERTIES: dict[str, Any] = {
         "type": "string",
         "minLength": 1,
         "maxLength": 200,
-        "description": "A model id (gpt-image-2, kling-3.0), a model family slug (kling-3-0) or an offer id "
-        "from GET /models (kubflow:kling-3.0).",
+        "description": "The one model to run, never another variant of its family: an offer id from GET /models "
+        "(kubeez:kling-3-0-pro) runs exactly that offer; a model id (gpt-image-2) runs that model at the cheapest "
+        "provider listing it under that id that accepts the params (only that provider with `provider`); a Krea "
+        "endpoint may be named by its documented path (/generate/image/runway/gen-4-image) or the path's last "
+        "segment (gen-4-image). A family slug (kling-3-0) is accepted only when the family is one model; a family "
+        "of several variants is refused with variant_required and the offer ids in available_variants. An offer "
+        "that refuses the params is refused (invalid_params, price_unavailable, model_unavailable), never "
+        "replaced by another.",
     },
     "category": {
         "type": ["string", "null"],
@@ -72,7 +78,8 @@ REQUEST_PROPERTIES: dict[str, Any] = {
     },
     "provider": {
         "type": ["string", "null"],
-        "description": "Run on this provider; without it the cheapest enabled offer of the model is used.",
+        "description": "Run on this provider only. Without it, a model id offered by several providers under "
+        "that id runs at the cheapest of them that accepts the params.",
     },
 }
 
@@ -246,8 +253,16 @@ SCHEMAS: dict[str, Any] = {
             "unit": {"type": "string", "description": "The provider's own unit for provider_cost"},
             "credits": CREDITS,
             "breakdown": {"type": "string"},
-            "estimated": {"type": "boolean"},
+            "estimated": {"type": "boolean", "description": "The docs give only a range for this request"},
             "minimum_credits": CREDITS,
+            "likely_credits": {
+                **CREDITS,
+                "description": "A figure for this combination from outside the docs (see charge_note); not charged",
+            },
+            "charge_note": {
+                "type": "string",
+                "description": "Present when the docs price the request only as a range: what is charged and why",
+            },
             "params": {"type": "object", "description": "The params as they will be sent, defaults filled"},
             "available_credits": NULLABLE_CREDITS,
             "affordable": {"type": "boolean"},
@@ -265,6 +280,7 @@ SCHEMAS: dict[str, Any] = {
             "provider": {"type": "string"},
             "offer": {"type": "string"},
             "breakdown": {"type": "string"},
+            "charge_note": NULLABLE_STRING,
             "created_at": TIMESTAMP,
         },
     },
@@ -321,6 +337,11 @@ SCHEMAS: dict[str, Any] = {
             "estimated_credits": CREDITS,
             "charged_credits": {**NULLABLE_CREDITS, "description": "Set when it ends: the quote, or 0.00"},
             "breakdown": {"type": "string"},
+            "charge_note": {**NULLABLE_STRING, "description": "What is charged and why, for a range price"},
+            "provider_reported_cost": {
+                **NULLABLE_STRING,
+                "description": "The cost the provider reported on accepting the job, in its unit (Kubeez)",
+            },
             "files": {"type": "array", "items": _ref("File")},
             "status_url": {"type": "string", "format": "uri"},
             "created_at": TIMESTAMP,
@@ -526,7 +547,12 @@ PATHS: dict[str, Any] = {
                 "200": {
                     "description": "The file",
                     "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-                }
+                },
+                "302": {
+                    "description": "When the studio keeps files in object storage: a short-lived presigned link"
+                    " to the file (follow it; it expires after a few minutes)",
+                    "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+                },
             },
             parameters=[
                 GENERATION_ID,

@@ -96,6 +96,10 @@ def generation_repr(generation: Generation, *, base_url: str) -> dict[str, Any]:
         "estimated_credits": credits(generation.credits_quoted),
         "charged_credits": credits(generation.credits_charged),
         "breakdown": generation.breakdown,
+        "charge_note": generation.charge_note or None,
+        "provider_reported_cost": (
+            fmt(generation.provider_cost_reported) if generation.provider_cost_reported is not None else None
+        ),
         "files": [
             {
                 "url": url,
@@ -127,6 +131,7 @@ def generation_created_repr(generation: Generation, *, base_url: str) -> dict[st
         "provider": generation.offer.provider.slug,
         "offer": generation.offer.key,
         "breakdown": generation.breakdown,
+        "charge_note": generation.charge_note or None,
         "created_at": when(generation.created_at),
     }
 
@@ -185,7 +190,10 @@ def price_summary(offer: Offer) -> dict[str, Any]:
         amount = fmt(low_credits) if low_credits == high_credits else f"{fmt(low_credits)}–{fmt(high_credits)}"
         summary = f"{amount} credits" + (f"/{per}" if per else "")
         if "estimate" in pricing:
-            summary += " (estimated; the top is held, usage is charged)"
+            summary += " (a documented range; the provider reports no cost, so the top is charged)"
+        elif offer.spec.get("price_outside_docs"):
+            documented = offer.spec["price_outside_docs"]["documented"]
+            summary += f" (the top of the documented {documented}, charged whatever the settings)"
     return {
         "summary": summary,
         "min_credits": credits(low_credits),

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -39,6 +39,8 @@ from generations.measure import MediaMeter
 from generations.models import Generation, Status
 from generations.selectors import generation_for_team
 from generations.services import generation_cancel
+from generations.uploads import source_urls_check
+from project.storage import presigned_url
 
 USAGE_MAX_DAYS = 366
 
@@ -121,6 +123,7 @@ def models(request: HttpRequest, caller: ApiCaller) -> HttpResponse:
 def quotes(request: HttpRequest, caller: ApiCaller) -> HttpResponse:
     generation_request = generation_request_parse(json_body(request), allow_callback=False)
     offer, quote, _params = offer_choose(generation_request, meter=MediaMeter(team=caller.team, fetch=True))
+    source_urls_check(spec=offer.spec, params=quote.params, team=caller.team)  # what a submit would refuse
     wallet = wallet_for_team(team=caller.team)
     available = wallet.available if wallet else None
     return JsonResponse(
@@ -227,6 +230,15 @@ def generation_output(request: HttpRequest, caller: ApiCaller, generation_id: st
     if int(index) >= len(assets):
         raise not_found("This generation has no such output.")
     asset = assets[int(index)]
+    presigned = presigned_url(
+        asset.file,
+        seconds=settings.STORAGE_DOWNLOAD_URL_SECONDS,
+        filename=asset.filename,
+        content_type=asset.content_type,
+        as_attachment=True,
+    )
+    if presigned:  # object storage: a short-lived link to the private object, not bytes through the web process
+        return HttpResponseRedirect(presigned)
     return FileResponse(
         asset.file.open("rb"), content_type=asset.content_type, as_attachment=True, filename=asset.filename
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from billing.models import EntryKind
+from billing.models import CREDITS_MAX, EntryKind
 
 MAX_RANGE_DAYS = 366
 STAFF_KEY = re.compile(r"staff:[0-9a-f-]{36}")
@@ -78,13 +78,30 @@ class MemberLimitForm(forms.Form):
 
 class StaffCreditForm(forms.Form):
     direction = forms.ChoiceField(choices=[("grant", "Grant (add credits)"), ("deduct", "Deduct (remove credits)")])
-    amount = _credits_field(min_value=Decimal("0.01"))
+    # Bounded in clean() by value, not digits, so any amount too large is told the largest allowed.
+    amount = forms.DecimalField(decimal_places=2, min_value=Decimal("0.01"))
     reason = forms.CharField(max_length=255, help_text="Required. Shown in the team's ledger.")
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, balance: Decimal | None = None, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", f"staff:{uuid.uuid4()}")
         super().__init__(*args, **kwargs)
+        self.balance = balance  # the wallet's balance now: a grant may take it up to CREDITS_MAX
+
+    def clean(self) -> dict:
+        data = super().clean()
+        amount = data.get("amount")
+        if amount is None:
+            return data
+        largest = CREDITS_MAX
+        if data.get("direction") == "grant" and self.balance is not None:
+            largest = max(CREDITS_MAX - self.balance, Decimal(0))
+        if amount > largest:
+            self.add_error(
+                "amount",
+                f"The largest amount allowed is {largest} credits: a wallet holds at most {CREDITS_MAX} credits.",
+            )
+        return data
 
     def clean_idempotency_key(self) -> str:
         # Only keys this form made: a key naming another ledger entry would silently do nothing.
@@ -104,6 +121,14 @@ class ProviderPricingForm(forms.Form):
     credit_rate = forms.DecimalField(max_digits=10, decimal_places=4, min_value=Decimal("0.0001"))
     markup = forms.DecimalField(max_digits=6, decimal_places=4, min_value=Decimal("1"))
     enabled = forms.BooleanField(required=False)
+
+
+class StudioPriceForm(forms.Form):
+    """The studio's own price for an offer without a documented one; empty clears it."""
+
+    credits = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"), required=False
+    )
 
 
 class EnabledForm(forms.Form):

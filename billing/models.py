@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from project.ids import public_id
 
 CREDITS = {"max_digits": 14, "decimal_places": 2}
+# The most a credits column holds (999999999999.99): a balance past it is a database error, so grants stop there.
+CREDITS_MAX = Decimal(10) ** (CREDITS["max_digits"] - CREDITS["decimal_places"]) - Decimal("0.01")
 
 
 class Wallet(models.Model):

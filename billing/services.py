@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing.models import EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
+from billing.models import CREDITS_MAX, EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
 from billing.selectors import month_start, spend_this_month
 from project.stamps import CATALOG, stamps_bump
 
@@ -40,6 +40,18 @@ CENT = Decimal("0.01")
 
 class BillingError(Exception):
     code = "billing_error"
+
+
+class CreditsTooLarge(BillingError):
+    """A grant that would take a wallet past what its balance column holds (``CREDITS_MAX``)."""
+
+    code = "credits_too_large"
+
+    def __init__(self, largest: Decimal) -> None:
+        self.largest = largest
+        super().__init__(
+            f"The largest amount allowed is {largest} credits: a wallet holds at most {CREDITS_MAX} credits."
+        )
 
 
 class InsufficientCredits(BillingError):
@@ -114,6 +126,8 @@ def credits_grant(
     existing = LedgerEntry.objects.filter(idempotency_key=key).first()
     if existing:
         return existing
+    if amount > CREDITS_MAX - wallet.balance:
+        raise CreditsTooLarge(largest=max(CREDITS_MAX - wallet.balance, Decimal(0)))
     Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
     entry = _entry(
         wallet=wallet,
@@ -132,6 +146,60 @@ def credits_grant(
             summary=f"Granted {amount} credits: {reason.strip()}",
             detail={"amount": str(amount), "entry": entry.pk},
         )
+    return entry
+
+
+class RefundTooLarge(BillingError):
+    code = "refund_too_large"
+
+    def __init__(self, *, largest: Decimal) -> None:
+        self.largest = largest
+        super().__init__(f"At most {largest} credits can be refunded for this job (what it was charged, less refunds).")
+
+
+def refundable_for(*, wallet_id: int, generation_id: int) -> Decimal:
+    """What a job was charged less what was refunded for it, from the ledger alone."""
+    deltas = LedgerEntry.objects.filter(wallet_id=wallet_id, generation_id=generation_id).values_list(
+        "balance_delta", flat=True
+    )
+    return -sum(deltas, Decimal(0))
+
+
+@transaction.atomic
+def credits_refund(
+    *, team: Team, generation_id: int, amount: Decimal, reason: str, actor: User, idempotency_key: str | None = None
+) -> LedgerEntry:
+    """Give back part of what a job was charged (a delivery that fell short): an adjustment linked to the job,
+    never more than it was charged less earlier refunds (checked under the wallet's lock), audited."""
+    amount = _credits(amount)
+    if not reason.strip():
+        raise ValueError("A refund needs a reason")
+    key = idempotency_key or f"refund:{uuid.uuid4()}"
+    wallet = _wallet_locked(team)  # refunds of one wallet run one at a time, so two can't both fit
+    existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+    if existing:
+        return existing
+    largest = refundable_for(wallet_id=wallet.pk, generation_id=generation_id)
+    if amount > largest:
+        raise RefundTooLarge(largest=max(largest, Decimal(0)))
+    Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    entry = _entry(
+        wallet=wallet,
+        kind=EntryKind.ADJUSTMENT,
+        balance_delta=amount,
+        held_delta=Decimal(0),
+        generation_id=generation_id,
+        actor=actor,
+        reason=reason.strip(),
+        idempotency_key=key,
+    )
+    _audit(
+        action="credits.refund",
+        team=team,
+        actor=actor,
+        summary=f"Refunded {amount} credits: {reason.strip()}",
+        detail={"amount": str(amount), "entry": entry.pk, "generation": generation_id},
+    )
     return entry
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("prices/providers/<slug:slug>/", staff_views.provider_pricing, name="provider_pricing"),
     path("prices/models/<slug:slug>/", staff_views.family_enabled, name="family_enabled"),
     path("prices/offers/", staff_views.offer_enabled, name="offer_enabled"),
+    path("prices/offers/studio-price/", staff_views.offer_studio_price, name="offer_studio_price"),
 ]

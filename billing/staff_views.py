@@ -10,16 +10,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from accounts.selectors import audit_for_team, members_for_team
-from billing.forms import EnabledForm, ProviderPricingForm, StaffCreditForm
+from billing.forms import EnabledForm, ProviderPricingForm, StaffCreditForm, StudioPriceForm
 from billing.selectors import ledger_for_team, team_for_staff, teams_running_out, teams_search
 from billing.services import (
     BillingError,
+    CreditsTooLarge,
     credits_deduct,
     credits_grant,
     family_enabled_set,
     offer_enabled_set,
     provider_pricing_set,
 )
+from catalog.services import offer_studio_price_set
 
 
 @staff_required
@@ -52,7 +54,7 @@ def team_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     team = team_for_staff(public_id=public_id)
     if request.method == "GET":
         return render(request, "staff/team.html", _team_context(team))
-    form = StaffCreditForm(request.POST)
+    form = StaffCreditForm(request.POST, balance=team.wallet.balance)
     if form.is_valid():
         data = form.cleaned_data
         move = credits_grant if data["direction"] == "grant" else credits_deduct
@@ -64,6 +66,8 @@ def team_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                 actor=request.user,
                 idempotency_key=data["idempotency_key"],
             )
+        except CreditsTooLarge as exc:  # the balance grew since the form was checked
+            form.add_error("amount", str(exc))
         except BillingError as exc:
             form.add_error(None, str(exc))
         else:
@@ -165,4 +169,35 @@ def offer_enabled(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, f"{offer.name} on {offer.provider.name} is now {'enabled' if offer.enabled else 'disabled'}."
     )
+    return redirect("staff:prices")
+
+
+@staff_required
+@require_POST
+def offer_studio_price(request: HttpRequest) -> HttpResponse:
+    _, _, Offer = _catalog()
+    provider_slug, _, model_id = request.POST.get("offer", "").partition(":")
+    offer = (
+        Offer.objects.select_related("provider", "family")
+        .filter(provider__slug=provider_slug, model_id=model_id)
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer")
+    form = StudioPriceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{offer.name}: {form.errors.as_text()}")
+        return redirect("staff:prices")
+    try:
+        offer = offer_studio_price_set(offer=offer, actor=request.user, credits=form.cleaned_data["credits"])
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:prices")
+    if offer.studio_price is None:
+        messages.success(request, f"{offer.name} on {offer.provider.name} has no price again and can't be run.")
+    else:
+        messages.success(
+            request,
+            f"{offer.name} on {offer.provider.name} now costs {offer.studio_price} credits (the studio's price).",
+        )
     return redirect("staff:prices")

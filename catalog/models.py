@@ -77,6 +77,9 @@ class Offer(models.Model):
     # image and video"): browsable, with its documented price, but never quoted for a run or sent.
     runnable = models.BooleanField(default=True)
     # Kept for browsing and sorting: the provider price of the default request.
+    # The studio's own price in credits for an offer whose provider documents none (set by staff, audited);
+    # with it the offer can be quoted and run. Never set for an offer with a documented price.
+    studio_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     base_provider_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     # What the provider's models endpoint said at the last ``sync_catalog --live``
     # (None: never asked, or the provider has no such endpoint). An offer the

@@ -40,10 +40,11 @@ class QuoteError(Exception):
 class ProviderPrice:
     """The provider's own price for one request, in the provider's unit."""
 
-    amount: Decimal  # what the studio holds (the top of the range for estimates)
+    amount: Decimal  # what the studio holds and charges (the documented top of a range)
     breakdown: str
     estimated: bool = False
-    minimum: Decimal | None = None  # the bottom of an estimated range
+    minimum: Decimal | None = None  # the bottom of a documented range
+    likely: Decimal | None = None  # a figure from outside the docs for this combination (see "likely" rows)
     lines: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -161,6 +162,13 @@ def _check_field(spec: dict[str, Any], value: Any) -> None:
             field=name,
             max_length=spec["max_length"],
         )
+    if spec["type"] in {"text", "string"} and len(value) < spec.get("min_length", 0):
+        raise QuoteError(
+            spec.get("error_code", "invalid_params"),
+            f"{name} is {len(value)} characters; this model needs at least {spec['min_length']}",
+            field=name,
+            min_length=spec["min_length"],
+        )
     if spec["type"] == "media":
         count = len(value)
         if count > spec.get("max_count", 1 << 30):
@@ -202,6 +210,8 @@ def offer_check(offer: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
                 clean[name] = _coerce(spec, spec["default"])
             elif spec.get("required"):
                 raise QuoteError("invalid_params", f"{name} is required", field=name)
+            elif spec["type"] == "media" and spec.get("min_count", 0) > 0:
+                _check_field(spec, [])  # a model that needs a source refuses none as it refuses too few
             continue
         if raw == "" and spec.get("required"):
             raise QuoteError("invalid_params", f"{name} is required", field=name)
@@ -302,6 +312,7 @@ class _Eval:
     text: str  # a fragment for the breakdown, e.g. "30 credits/s × 10 s"
     label: str = ""
     minimum: Decimal | None = None
+    likely: Decimal | None = None
 
 
 def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:
@@ -316,9 +327,10 @@ def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:
             if _matches(row.get("when", {}), params) and ("if" not in row or _holds(row["if"], params)):
                 if "price" in row:
                     inner = _evaluate(row["price"], params, unit)
-                    return _Eval(inner.amount, inner.text, row.get("label", inner.label), inner.minimum)
+                    return _Eval(inner.amount, inner.text, row.get("label", inner.label), inner.minimum, inner.likely)
                 amount = Decimal(str(row["amount"]))
-                return _Eval(amount, f"{fmt(amount)} {unit}", row.get("label", ""))
+                likely = Decimal(str(row["likely"])) if "likely" in row else None
+                return _Eval(amount, f"{fmt(amount)} {unit}", row.get("label", ""), likely=likely)
         described = ", ".join(f"{name}={params.get(name)!r}" for name in table.get("by", []))
         raise QuoteError(
             "invalid_params",
@@ -331,16 +343,20 @@ def _evaluate(expr: dict[str, Any], params: dict[str, Any], unit: str) -> _Eval:
         amount = rate.amount * quantity
         per_unit = f"/{qunit}" if qunit else " each"
         text = f"{rate.text}{per_unit} × {fmt(quantity)}{(' ' + qunit) if qunit else ''}"
-        return _Eval(amount, text, rate.label or expr.get("label", ""))
+        likely = rate.likely * quantity if rate.likely is not None else None
+        return _Eval(amount, text, rate.label or expr.get("label", ""), likely=likely)
     if "sum" in expr:
         parts = [_evaluate(part, params, unit) for part in expr["sum"]]
         amount = sum((p.amount for p in parts), Decimal(0))
         text = " + ".join(f"({p.text})" if "×" in p.text else p.text for p in parts)
-        return _Eval(amount, text, expr.get("label", ""))
+        likely = None
+        if any(p.likely is not None for p in parts):
+            likely = sum((p.likely if p.likely is not None else p.amount for p in parts), Decimal(0))
+        return _Eval(amount, text, expr.get("label", ""), likely=likely)
     if "estimate" in expr:
         low = Decimal(str(expr["estimate"]["min"]))
         high = Decimal(str(expr["estimate"]["max"]))
-        text = f"{fmt(low)}–{fmt(high)} {unit} by usage; {fmt(high)} held"
+        text = f"{fmt(low)}–{fmt(high)} {unit} documented; the top, {fmt(high)}, charged"
         return _Eval(high, text, expr.get("label", ""), minimum=low)
     raise ValueError(f"unknown price expression {expr!r}")
 
@@ -358,6 +374,7 @@ def offer_price(offer: dict[str, Any], params: dict[str, Any], unit: str) -> Pro
         breakdown=breakdown,
         estimated=result.minimum is not None,
         minimum=result.minimum,
+        likely=result.likely,
     )
 
 
@@ -471,7 +488,7 @@ def _describe(expr: dict[str, Any], offer: dict[str, Any], money: Money) -> list
         return [([], money(amount), amount)]
     if "estimate" in expr:
         low, high = Decimal(str(expr["estimate"]["min"])), Decimal(str(expr["estimate"]["max"]))
-        return [([], f"{money(low)} – {money(high)} by usage (the top is held)", None)]
+        return [([], f"{money(low)} – {money(high)} documented (the top is charged)", None)]
     if "table" in expr:
         rows: list[tuple[list[str], str, Decimal | None]] = []
         for index, row in enumerate(expr["table"]["rows"]):
@@ -482,6 +499,12 @@ def _describe(expr: dict[str, Any], offer: dict[str, Any], money: Money) -> list
                 conds = ["any other combination"]
             if "price" in row:
                 rows += [(conds + inner, text, amount) for inner, text, amount in _describe(row["price"], offer, money)]
+            elif "likely" in row:  # a combination the docs price only as part of a range: the top is charged
+                amount = Decimal(str(row["amount"]))
+                likely = Decimal(str(row["likely"]))
+                rows.append(
+                    (conds, f"{money(amount)} charged (likely {money(likely)}, a figure not in the docs)", amount)
+                )
             else:
                 amount = Decimal(str(row["amount"]))
                 rows.append((conds, money(amount), amount))

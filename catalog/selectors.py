@@ -11,7 +11,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from catalog.datafile import provider_file_load, provider_files_available
 from catalog.models import ModelFamily, Offer, Provider
+from catalog.pricing import QuoteError
 from catalog.services import provider_credits
 
 # Specs by (offer id, synced_at): a sync always moves synced_at, so an entry is never stale.
@@ -31,6 +33,72 @@ def offers_enabled() -> QuerySet[Offer]:
 def offers_generatable() -> QuerySet[Offer]:
     """Offers users may generate with: visible, with a documented price, and run by the provider's API."""
     return offers_enabled().filter(priced=True, runnable=True)
+
+
+def _provider_family_label(*, name: str, providers: list[str]) -> None:
+    """A name a provider documents as a family of its variants (Kubeez' ``seedance-2``): that provider's refusal."""
+    for slug in providers:
+        if slug not in provider_files_available():
+            continue
+        for label in provider_file_load(slug).get("family_labels", []):
+            if label["label"] == name:
+                raise QuoteError(
+                    label.get("code", "variant_required"),
+                    label.get("message", f"{name} is a model family; choose one of its variants"),
+                    family=name,
+                    available_variants=label["variants"],
+                )
+
+
+def offers_named(*, name: str, provider: str | None = None) -> list[Offer]:
+    """The offers a request's ``model`` names, never a different model or variant than the one named.
+
+    - ``provider:model`` (an offer id from ``GET /api/v1/models``), or a model id with ``provider``:
+      exactly that provider's offer. A Krea endpoint may also be named by its documented path
+      (``/generate/image/runway/gen-4-image``) or the path's last segment (``gen-4-image``).
+    - A model id without a provider: that model at every provider listing it under that id.
+    - A family slug: the family's offers only when they are all one model (one model id); a
+      family of several variants is ``variant_required`` with the offer ids to choose from, and a
+      label a provider documents as a family answers that provider's documented refusal.
+
+    Offers switched off by staff are not named; offers without a documented price, or that the
+    provider's API doesn't run, are returned so the caller can say why they can't run. Raises
+    QuoteError ``unknown_model`` or ``variant_required``.
+    """
+    if provider is None and ":" in name:
+        provider, name = name.split(":", 1)
+    offers = offers_enabled().order_by("provider__slug", "model_id")
+    if provider:
+        offers = offers.filter(provider__slug=provider)
+    found = list(offers.filter(model_id=name))
+    if not found and name.startswith("/"):
+        found = list(offers.filter(spec__wire__path=name))
+    elif not found and name and "/" not in name:
+        found = list(offers.filter(spec__wire__path__endswith=f"/{name}"))
+    if found:
+        return found
+    if provider:  # the provider's own documented answer for a label of its variants comes first
+        _provider_family_label(name=name, providers=[provider])
+    family = list(offers.filter(family__slug=name))
+    if len({offer.model_id for offer in family}) == 1:
+        return family
+    if not family:
+        _provider_family_label(
+            name=name, providers=sorted(Provider.objects.filter(enabled=True).values_list("slug", flat=True))
+        )
+    else:
+        raise QuoteError(
+            "variant_required",
+            f"{name} is a family of {len(family)} models{f' at {provider}' if provider else ''}; "
+            "name one of them by its offer id",
+            family=name,
+            available_variants=[offer.key for offer in family],
+        )
+    where = f" at {provider}" if provider else ""
+    switched_off = Offer.objects.filter(model_id=name, **({"provider__slug": provider} if provider else {}))
+    if switched_off.exists():
+        raise QuoteError("unknown_model", f"{name!r}{where} is switched off in the studio", model=name)
+    raise QuoteError("unknown_model", f"No model {name!r}{where} in the catalog; see GET /api/v1/models", model=name)
 
 
 def offer_by_key(*, key: str) -> Offer | None:
@@ -109,6 +177,8 @@ def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | No
 
 def offer_from_credits(offer: Offer) -> Decimal | None:
     """Studio credits of the offer's simplest request ("from N credits"); None when unpriced."""
+    if offer.priced and offer.studio_price is not None and offer.spec.get("unpriced"):
+        return offer.studio_price
     if not offer.priced or offer.base_provider_cost is None:
         return None
     return provider_credits(provider=offer.provider, provider_cost=offer.base_provider_cost)

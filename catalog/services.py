@@ -45,6 +45,8 @@ class Quote:
     params: dict[str, Any] = field(default_factory=dict)
     estimated: bool = False
     minimum_credits: Decimal | None = None
+    likely_credits: Decimal | None = None
+    charge_note: str = ""  # what is charged and why, when the docs give no exact price for this request
 
     def as_dict(self) -> dict[str, Any]:
         data = {
@@ -58,6 +60,10 @@ class Quote:
         if self.estimated:
             data["estimated"] = True
             data["minimum_credits"] = str(self.minimum_credits)
+        if self.likely_credits is not None:
+            data["likely_credits"] = str(self.likely_credits)
+        if self.charge_note:
+            data["charge_note"] = self.charge_note
         return data
 
 
@@ -74,6 +80,8 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
     """
     provider = offer.provider
     clean = offer_check(offer.spec, params)
+    if offer.spec.get("unpriced") and offer.studio_price is not None:
+        return _studio_price_quote(offer, clean)
     if offer.spec.get("unpriced") or not offer.priced:
         raise _price_unavailable(offer)
     price = offer_price(offer.spec, clean, provider.unit)
@@ -81,6 +89,8 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
     breakdown = price.breakdown
     if provider.credit_rate != 1 or provider.markup != 1:
         breakdown += f" → {fmt(credits)} studio credits"
+    minimum = provider_credits(provider=provider, provider_cost=price.minimum) if price.minimum is not None else None
+    likely = provider_credits(provider=provider, provider_cost=price.likely) if price.likely is not None else None
     return Quote(
         provider=provider.slug,
         model=offer.model_id,
@@ -90,10 +100,38 @@ def price_quote(*, offer: Offer, params: dict[str, Any]) -> Quote:
         breakdown=breakdown,
         params=clean,
         estimated=price.estimated,
-        minimum_credits=(
-            provider_credits(provider=provider, provider_cost=price.minimum) if price.minimum is not None else None
-        ),
+        minimum_credits=minimum,
+        likely_credits=likely,
+        charge_note=charge_note(offer=offer, credits=credits, minimum=minimum, likely=likely),
     )
+
+
+def charge_note(*, offer: Offer, credits: Decimal, minimum: Decimal | None, likely: Decimal | None) -> str:
+    """What is charged for a request the docs don't price exactly, in words for the page and the API.
+
+    No provider reports the cost of a finished job in its docs (Kubflow's status and ``/me``, Krea's
+    job object and Cliprise's status carry none; Kubeez reports an *estimated* cost when it accepts a
+    job, which the studio records to compare), so where the docs give only a range the studio holds
+    and charges the documented top, and says so before submit.
+    """
+    provider = offer.provider.name
+    if likely is not None and likely != credits:
+        outside = offer.spec.get("price_outside_docs", {})
+        documented = outside.get("documented", "a range")
+        source = outside.get("source", "a source outside the docs")
+        return (
+            f"{provider} documents only {documented} for {offer.name}. This combination's likely price is "
+            f"{fmt(likely)} credits ({source}), but {provider} reports no cost after the job, so the documented "
+            f"top, {fmt(credits)} credits, is charged."
+        )
+    if minimum is not None:
+        return (
+            f"{provider} documents {fmt(minimum)}–{fmt(credits)} credits for this and reports no cost after the "
+            f"job, so the top, {fmt(credits)} credits, is charged."
+        )
+    if offer.spec.get("price_approximate"):
+        return f"{provider} writes this price as approximate (~); {fmt(credits)} credits are charged."
+    return ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +168,75 @@ def price_rate_quote(*, offer: Offer, params: dict[str, Any], name: str) -> Rate
     )
 
 
+def _studio_price_quote(offer: Offer, clean: dict[str, Any]) -> Quote:
+    credits = credits_round(Decimal(offer.studio_price))
+    return Quote(
+        provider=offer.provider.slug,
+        model=offer.model_id,
+        provider_cost=Decimal(0),
+        unit=offer.provider.unit,
+        credits=credits,
+        breakdown=f"Studio price: {fmt(credits)} credits",
+        params=clean,
+        charge_note=(
+            f"{offer.provider.name} documents no price for {offer.name}: {fmt(credits)} credits is the studio's own "
+            "price, set by staff, and is what is charged."
+        ),
+    )
+
+
+@transaction.atomic
+def offer_studio_price_set(*, offer: Offer, actor: Any, credits: Decimal | None) -> Offer:
+    """Set (or clear, with None) the studio's own price of an offer its provider documents no price for.
+
+    Refused (ValueError) for an offer with a documented price: the docs' price is the price. Audited;
+    every open composer re-quotes (the catalog stamp). Holds already made keep their amounts.
+    """
+    from accounts.services import audit_record
+
+    current = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
+    if not current.spec.get("unpriced"):
+        raise ValueError(f"{current.name} at {current.provider.name} has a documented price; it can't be replaced")
+    if credits is not None:
+        credits = Decimal(credits)
+        if not credits.is_finite() or credits <= 0 or credits != credits.quantize(Decimal("0.01")):
+            raise ValueError("A studio price is a positive number of credits, in whole cents")
+        if credits >= Decimal("10000000000"):
+            raise ValueError("A studio price is below 10,000,000,000 credits")
+    before = current.studio_price
+    Offer.objects.filter(pk=current.pk).update(studio_price=credits, priced=credits is not None)
+    current.refresh_from_db()
+    if before != current.studio_price:
+        stamps_bump(CATALOG)
+        audit_record(
+            action="prices.studio_price",
+            actor=actor,
+            summary=(
+                f"{current.name} on {current.provider.name}: studio price "
+                f"{fmt(before) if before is not None else 'none'} → "
+                f"{fmt(current.studio_price) if current.studio_price is not None else 'none'} credits"
+            ),
+            detail={
+                "offer": current.key,
+                "before": str(before) if before is not None else None,
+                "after": str(current.studio_price) if current.studio_price is not None else None,
+            },
+        )
+    return current
+
+
+def offer_runnable_check(offer: Offer) -> None:
+    """QuoteError ``model_unavailable`` for an offer its provider's API doesn't run (Offer.runnable)."""
+    if not offer.runnable:
+        raise QuoteError(
+            "model_unavailable",
+            f"{offer.name} at {offer.provider.name}: the provider's API does not run this kind of model "
+            f"({offer.output}), so the studio can't run it there; pick another provider",
+            provider=offer.provider.slug,
+            model=offer.model_id,
+        )
+
+
 def _price_unavailable(offer: Offer) -> QuoteError:
     return QuoteError(
         "price_unavailable",
@@ -138,31 +245,6 @@ def _price_unavailable(offer: Offer) -> QuoteError:
         provider=offer.provider.slug,
         model=offer.model_id,
     )
-
-
-def offer_resolve(*, provider_slug: str, model_id: str, enabled_only: bool = True) -> Offer:
-    """The offer a provider's model id names, or QuoteError (unknown_model, variant_required)."""
-    offer = Offer.objects.select_related("provider", "family").filter(provider__slug=provider_slug, model_id=model_id)
-    offer = offer.first()
-    if offer and (not enabled_only or offer.is_available):
-        return offer
-    if offer:
-        raise QuoteError(
-            "unknown_model",
-            f"{provider_slug} model {model_id!r} is switched off in the studio",
-            provider=provider_slug,
-            model=model_id,
-        )
-    if provider_slug in provider_files_available():
-        for label in provider_file_load(provider_slug).get("family_labels", []):
-            if label["label"] == model_id:
-                raise QuoteError(
-                    label.get("code", "variant_required"),
-                    label.get("message", f"{model_id} is a model family; choose one of its variants"),
-                    family=model_id,
-                    available_variants=label["variants"],
-                )
-    raise QuoteError("unknown_model", f"{provider_slug} has no model {model_id!r} in the catalog")
 
 
 @transaction.atomic
@@ -201,7 +283,10 @@ def catalog_sync(*, providers: list[str] | None = None) -> dict[str, int]:
                     "capabilities": spec.get("capabilities", []),
                     "estimated_seconds": spec.get("estimated_seconds"),
                     "spec": spec,
-                    "priced": not spec.get("unpriced"),
+                    "priced": not spec.get("unpriced")
+                    or Offer.objects.filter(
+                        provider=provider, model_id=spec["id"], studio_price__isnull=False
+                    ).exists(),
                     "runnable": spec.get("wire", {}).get("direct_api", True) is not False,
                     "base_provider_cost": _default_cost(spec, data["unit"]),
                 },

@@ -120,6 +120,7 @@ def _store_file(
         width=info.width,
         height=info.height,
         duration=info.duration if info.duration is None else Decimal(info.duration),
+        has_audio=info.has_audio,
         source_url=source_url[:2000],
     )
     with open(path, "rb") as handle:

@@ -235,9 +235,9 @@ def _offer_fields(spec_fields: list[dict[str, Any]], measured: set[str]) -> dict
             upload.widget.attrs.update(
                 {
                     "accept": ",".join(ACCEPT.get(k, "") for k in kinds),
-                    # The live quote sends no file bytes, only the names picked, so it can count them.
-                    "hx-on:change": f"document.getElementById('{names_id}').value = "
-                    "JSON.stringify(Array.from(this.files, f => f.name))",
+                    # The live quote sends no file bytes, only the names picked, so it can count them
+                    # (static/js/studio.js writes them there: the CSP allows no inline handler).
+                    "data-names-into": names_id,
                 }
             )
             fields[spec["name"] + FILES_SUFFIX] = upload
@@ -450,3 +450,17 @@ class GenerationForm(forms.Form):
         if balance_after is not None and balance_after < 0:
             return "Not enough credits for this request"
         return ""
+
+
+class DeliveryRefundForm(forms.Form):
+    """Staff: give back part of a job's charge for a delivery that fell short."""
+
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("1e12"))
+    reason = forms.CharField(max_length=255)
+    idempotency_key = forms.RegexField(regex=r"^refund:[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why: the reason is recorded in the team's ledger.")
+        return reason

@@ -39,6 +39,7 @@ class MediaInfo:
     width: int | None = None
     height: int | None = None
     duration: Decimal | None = None
+    has_audio: bool | None = None  # a video's audio track (None where it does not apply)
 
     @property
     def extension(self) -> str:
@@ -85,6 +86,7 @@ def _probe_av(path: str) -> MediaInfo | None:
                     video.codec_context.width,
                     video.codec_context.height,
                     duration.quantize(Decimal("0.001")) if duration else None,
+                    has_audio=audio is not None,
                 )
             if audio is not None:
                 types = {"wav": "audio/wav", "mp3": "audio/mpeg", "mov,mp4,m4a,3gp,3g2,mj2": "audio/mp4"}

@@ -37,6 +37,39 @@ ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING, Status.DOWNLOADING)
 FINAL_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
 
+class Comparison(models.Model):
+    """One prompt run through several offers at once (up to six), to look at the results side by side.
+
+    Its jobs are ordinary generations (``Generation.comparison``), each quoted and held on its own; the
+    comparison is created with all of them in one transaction, or not at all (generations.compare).
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "cmp"), editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="comparisons")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comparisons")
+    prompt = models.TextField(blank=True)
+    # The shared settings it was asked with (by shared meaning: duration, aspect_ratio, ...); each job
+    # holds its own fitted parameters.
+    shared = models.JSONField(default=dict, blank=True)
+    # NULL, not "", when absent: the unique constraint only covers given keys.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="comparison_unique_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "-created_at"], name="comparison_team_recent")]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
 class Generation(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "gen"), editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="generations")
@@ -44,20 +77,38 @@ class Generation(models.Model):
     offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="generations")
     prompt = models.TextField(blank=True)
     params = models.JSONField(default=dict)
+    # The comparison it is one cell of (generations.compare), if any.
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.SET_NULL, null=True, blank=True, related_name="generations"
+    )
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     provider_job_id = models.CharField(max_length=200, blank=True)
     # Providers that refused this job before it moved to its current offer (team failover).
     providers_tried = models.JSONField(default=list, blank=True)
+    # Each such move, for the job's receipt: {"at", "from", "to" (offer keys), "why", "credits_before", "credits_after"}.
+    moves = models.JSONField(default=list, blank=True)
+    # What came back against what was asked and paid for (generations.delivery), checked once the files are
+    # stored: [{"what", "asked", "got"}], empty when it matched.
+    delivery_issues = models.JSONField(default=list, blank=True)
+    delivery_checked_at = models.DateTimeField(null=True, blank=True)
     result_urls = models.JSONField(default=list, blank=True)
     error_code = models.CharField(max_length=80, blank=True)
     error_message = models.TextField(blank=True)
 
     provider_cost = models.DecimalField(max_digits=14, decimal_places=4)
     credits_quoted = models.DecimalField(**CREDITS)
+    # The provider's rate and the markup the quote was made at (staff may change them later); NULL on older jobs.
+    credit_rate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    markup = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
     credits_charged = models.DecimalField(**CREDITS, null=True, blank=True)
     breakdown = models.CharField(max_length=300, blank=True)
+    # Said before submit when the docs price the request only as a range: the top is what is charged.
+    charge_note = models.TextField(blank=True)
+    # The cost the provider reported when it accepted the job, in its unit (Kubeez' estimated_cost_credits);
+    # kept to compare with what the studio charged, never to charge more than the hold.
+    provider_cost_reported = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
 
     # Set just before the provider is asked to start the job: a job found with this
     # set and no provider_job_id may or may not have been accepted (see services).
@@ -97,6 +148,12 @@ class Generation(models.Model):
             models.Index(
                 fields=["next_check_at"], name="generation_active_due", condition=Q(status__in=ACTIVE_STATUSES)
             ),
+            # The staff's list of deliveries that did not match what was paid for.
+            models.Index(fields=["-finished_at"], name="generation_delivery_issues", condition=~Q(delivery_issues=[])),
+            # The offers' health of the last 24 hours (generations.health) reads only jobs finished since then.
+            models.Index(
+                fields=["finished_at"], name="generation_finished_recent", condition=Q(finished_at__isnull=False)
+            ),
             # Full-text search on prompts; the gallery filters on exactly this expression (PROMPT_SEARCH_VECTOR).
             GinIndex(SearchVector("prompt", config="english"), name="generation_prompt_search"),
         ]
@@ -128,6 +185,7 @@ class Asset(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    has_audio = models.BooleanField(null=True, blank=True)  # a video's audio track; NULL where it does not apply
     source_url = models.URLField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -217,3 +275,23 @@ class SourceMedia(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.public_id
+
+
+class ProviderAccountReading(models.Model):
+    """What a provider's own account said at one moment (Kubeez get_balance), for reconciliation.
+
+    Append-only: a reading is never changed. Providers whose docs offer no account figure have none
+    (see generations.reconcile.ACCOUNT_SOURCES).
+    """
+
+    provider = models.SlugField(max_length=20)
+    read_at = models.DateTimeField(db_index=True)
+    balance = models.DecimalField(max_digits=16, decimal_places=4)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["provider", "read_at"]
+        indexes = [models.Index(fields=["provider", "read_at"], name="account_reading_provider_time")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.balance} at {self.read_at:%Y-%m-%d %H:%M}"

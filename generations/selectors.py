@@ -25,11 +25,16 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
+from billing.models import EntryKind, Hold, HoldState, LedgerEntry
 from catalog.models import ModelFamily, Offer, Provider
 from catalog.selectors import offers_generatable
 from generations.cardstate import GONE, card_states_cached, card_version
+from generations.delivery import refund_suggested
+from generations.health import health_for
 from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
+from generations.providers import cancel_call_for
 from project.stamps import CATALOG, stamps_read, team_stamp
+from project.storage import read_head
 
 PAGE_SIZE = 48
 POLL_MAX_IDS = 200
@@ -418,19 +423,25 @@ def _gallery_options(team: Team) -> GalleryOptions:
 
 
 def with_live_progress(generations: list[Generation], now: datetime | None = None) -> list[Generation]:
-    """Set ``progress_percent``, ``progress_estimated``, ``elapsed_seconds`` and ``typical_seconds`` on active ones.
+    """Set ``progress_percent``, ``progress_estimated``, ``elapsed_seconds``, ``typical_seconds`` (with
+    ``typical_live`` and ``p95_seconds``: the studio's own figures of the last 24 hours, see generations.health)
+    on active ones.
 
-    The provider's progress where it reports one, else an estimate from the
-    offer's typical time (never past 95 %: an estimate must not claim to be done).
+    The provider's progress where it reports one, else an estimate from the offer's typical time
+    (never past 95 %: an estimate must not claim to be done). The card's ETA is ticked from the same figures.
     """
     now = now or timezone.now()
     for generation in generations:
         if generation.status not in ACTIVE_STATUSES:
             continue
         offer = generation.offer
-        typical = offer.estimated_seconds or TYPICAL_SECONDS.get(offer.output, 60)
+        health = health_for(offer.pk)  # the live median and 95th percentile where the studio has enough jobs
+        estimate = offer.estimated_seconds or TYPICAL_SECONDS.get(offer.output, 60)
+        typical = health.median_seconds if health and health.median_seconds else estimate
         elapsed = max(0, int((now - generation.created_at).total_seconds()))
         generation.typical_seconds = typical
+        generation.typical_live = bool(health and health.median_seconds)
+        generation.p95_seconds = health.p95_seconds if health and health.median_seconds else None
         generation.elapsed_seconds = elapsed
         generation.elapsed_label = f"{elapsed // 60}:{elapsed % 60:02d}"
         if generation.status == Status.DOWNLOADING:
@@ -453,9 +464,9 @@ def with_text_previews(generations: list[Generation]) -> list[Generation]:
             continue
         asset = assets[0]
         try:
-            with asset.file.open("rb") as handle:
-                asset.text_preview = handle.read(TEXT_PREVIEW_CHARS * 4).decode("utf-8", "replace")[:TEXT_PREVIEW_CHARS]
-        except OSError:
+            head = read_head(asset.file, TEXT_PREVIEW_CHARS * 4)  # a ranged read on object storage
+            asset.text_preview = head.decode("utf-8", "replace")[:TEXT_PREVIEW_CHARS]
+        except Exception:  # a missing file (OSError, or object storage's own error) shows no preview
             asset.text_preview = ""
     return generations
 
@@ -544,3 +555,192 @@ def source_targets(*, kind: str) -> list[SourceTarget]:
                     label += f" ({offer.name})"
                 targets.append(SourceTarget(offer.key, label, name, generation_type))
     return targets
+
+
+# --- the job's receipt ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One ledger entry of the job, as the ledger has it."""
+
+    at: datetime
+    kind: str
+    label: str
+    held: Decimal  # change to the held credits
+    balance: Decimal  # change to the balance (negative: charged; positive: refunded)
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where every credit of one job went: the quote it was held at, each ledger entry, each failover move."""
+
+    breakdown: str
+    provider: str
+    provider_cost: Decimal
+    unit: str
+    credit_rate: Decimal | None
+    markup: Decimal | None
+    quoted: Decimal
+    charge_note: str
+    lines: list[ReceiptLine]
+    moves: list[dict[str, Any]]
+
+    @property
+    def held(self) -> Decimal:
+        return sum((line.held for line in self.lines if line.kind == EntryKind.HOLD), Decimal(0))
+
+    @property
+    def charged(self) -> Decimal:
+        return -sum((line.balance for line in self.lines if line.balance < 0), Decimal(0))
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((line.balance for line in self.lines if line.balance > 0), Decimal(0))
+
+    @property
+    def released(self) -> Decimal:
+        return sum(
+            (-line.held for line in self.lines if line.kind in (EntryKind.RELEASE, EntryKind.EXPIRY)), Decimal(0)
+        )
+
+    @property
+    def still_held(self) -> Decimal:
+        return sum((line.held for line in self.lines), Decimal(0))
+
+    @property
+    def net(self) -> Decimal:
+        """What the job cost the team in the end."""
+        return self.charged - self.refunded
+
+
+def generation_receipt(*, generation: Generation) -> Receipt:
+    """The job's money trail, read from the team's own ledger (entries of another wallet never show)."""
+    entries = (
+        LedgerEntry.objects.filter(generation_id=generation.pk, wallet__team_id=generation.team_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    lines = [
+        ReceiptLine(
+            at=entry.created_at,
+            kind=entry.kind,
+            label=entry.get_kind_display(),
+            held=entry.held_delta,
+            balance=entry.balance_delta,
+            reason=entry.reason,
+            actor=entry.actor.get_username() if entry.actor else "",
+        )
+        for entry in entries
+    ]
+    return Receipt(
+        breakdown=generation.breakdown,
+        provider=generation.offer.provider.name,
+        provider_cost=generation.provider_cost,
+        unit=generation.offer.provider.unit,
+        credit_rate=generation.credit_rate,
+        markup=generation.markup,
+        quoted=generation.credits_quoted,
+        charge_note=generation.charge_note,
+        lines=lines,
+        moves=list(generation.moves or []),
+    )
+
+
+@dataclass(frozen=True)
+class CancelPreview:
+    """What cancelling the job now does, said before the member confirms."""
+
+    release: Decimal
+    sent: bool  # the provider has the job
+    provider: str
+    cancel_call: str | None
+
+    @property
+    def message(self) -> str:
+        credits = f"{self.release.normalize():f}"
+        if not self.sent:
+            return f"Nothing has been sent to {self.provider} yet: cancelling releases all {credits} held credits."
+        if self.cancel_call:
+            return (
+                f"{self.provider} is asked to stop the job ({self.cancel_call}); "
+                f"the studio releases all {credits} held credits and charges nothing."
+            )
+        return (
+            f"{self.provider} documents no way to stop a job, so it may still run there; the studio stops "
+            f"following it, releases all {credits} held credits and charges nothing."
+        )
+
+
+def cancel_preview(*, generation: Generation) -> CancelPreview | None:
+    """For an unfinished job: the credits a cancel releases (its whole open hold) and what the provider does."""
+    if not generation.is_active:
+        return None
+    hold = Hold.objects.filter(generation_id=generation.pk, state=HoldState.OPEN).only("amount").first()
+    return CancelPreview(
+        release=hold.amount if hold else Decimal(0),
+        sent=bool(generation.provider_job_id),
+        provider=generation.offer.provider.name,
+        cancel_call=cancel_call_for(generation.offer.provider.slug),
+    )
+
+
+# --- deliveries that fell short (staff) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    generation: Generation
+    charged: Decimal
+    refunded: Decimal
+    suggested: Decimal
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.charged - self.refunded
+
+
+def delivery_mismatches(*, limit: int = 200) -> list[DeliveryRow]:
+    """Finished jobs whose files fell short of what was asked and paid for, newest first, with what each was
+    charged and refunded by the ledger (staff only: every team)."""
+    money = LedgerEntry.objects.filter(generation_id=OuterRef("pk"), wallet__team_id=OuterRef("team_id"))
+    charged = money.filter(balance_delta__lt=0).values("generation_id").annotate(s=models.Sum("balance_delta"))
+    refunded = money.filter(balance_delta__gt=0).values("generation_id").annotate(s=models.Sum("balance_delta"))
+    rows = (
+        Generation.objects.exclude(delivery_issues=[])
+        .filter(deleted_at__isnull=True)
+        .select_related("team", "offer__provider", "offer__family", "created_by")
+        .defer(*_OFFER_DOCUMENTS)
+        .annotate(
+            ledger_charged=Coalesce(-Subquery(charged.values("s")[:1]), Decimal(0)),
+            ledger_refunded=Coalesce(Subquery(refunded.values("s")[:1]), Decimal(0)),
+        )
+        .order_by("-finished_at", "-id")[:limit]
+    )
+    return [
+        DeliveryRow(
+            generation=row,
+            charged=row.ledger_charged,
+            refunded=row.ledger_refunded,
+            suggested=min(
+                refund_suggested(charged=row.ledger_charged, issues=row.delivery_issues),
+                row.ledger_charged - row.ledger_refunded,
+            ),
+        )
+        for row in rows
+    ]
+
+
+def delivery_mismatch(*, public_id: str) -> Generation:
+    """One job with a delivery issue (staff), or 404."""
+    generation = (
+        Generation.objects.exclude(delivery_issues=[])
+        .filter(public_id=public_id, deleted_at__isnull=True)
+        .select_related("team")
+        .first()
+    )
+    if generation is None:
+        raise Http404("No such delivery issue")
+    return generation

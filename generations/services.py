@@ -29,14 +29,16 @@ from billing.models import Hold
 from billing.services import credit_hold, hold_capture, hold_release, spend_limits_check
 from catalog.models import Offer
 from catalog.pricing import QuoteError
-from catalog.services import price_quote
+from catalog.services import offer_runnable_check, price_quote
 from generations.assets import AssetError, asset_store_from_url, result_indexes_stored
 from generations.cardstate import card_state_publish
+from generations.delivery import delivery_check
 from generations.failpoints import failpoint
+from generations.health import healthier_first
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
 from generations.providers import client_for, deadline_for
-from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest
+from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest, submit_job
 from generations.signals import generation_finished
 from generations.uploads import (
     UploadError,
@@ -98,12 +100,7 @@ def generation_submit(
     (insufficient credits, a spend limit) when the team can't pay; either way no
     generation is created and nothing is held.
     """
-    if not offer.runnable:
-        raise QuoteError(
-            "model_unavailable",
-            f"{offer.name} at {offer.provider.name}: the provider's API does not run this kind of model "
-            f"({offer.output}), so the studio can't run it there; pick another provider",
-        )
+    offer_runnable_check(offer)
     params = _with_uploaded_files(team=team, user=user, offer=offer, params=params, files=files or {})
     measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter or MediaMeter(team=team, fetch=True))
     quote = price_quote(offer=offer, params=measured.params)
@@ -167,7 +164,10 @@ def _generation_create(
             params=_jsonable(quote.params),
             provider_cost=quote.provider_cost,
             credits_quoted=quote.credits,
+            credit_rate=offer.provider.credit_rate,
+            markup=offer.provider.markup,
             breakdown=breakdown[:300],
+            charge_note=quote.charge_note,
             deadline_at=timezone.now() + generation_deadline(offer),
             next_check_at=timezone.now(),
             idempotency_key=idempotency_key,
@@ -335,7 +335,8 @@ def _submit(generation: Generation) -> float:
     if not _set_status(generation, Status.QUEUED, submit_started_at=timezone.now()):
         return None
     try:
-        job_id = client.submit(
+        submitted = submit_job(
+            client,
             SubmitRequest(
                 model_id=offer.model_id,
                 category=offer.category,
@@ -344,7 +345,7 @@ def _submit(generation: Generation) -> float:
                 reference=generation.public_id,
                 webhook_url=webhook_url_for(generation),
                 uploads=uploads,
-            )
+            ),
         )
     except ProviderError:
         # The provider answered with a refusal: nothing was accepted, a retry is safe.
@@ -355,7 +356,8 @@ def _submit(generation: Generation) -> float:
         generation,
         Status.QUEUED,
         status=Status.RUNNING,
-        provider_job_id=job_id,
+        provider_job_id=submitted.job_id,
+        provider_cost_reported=submitted.reported_cost,
         started_at=timezone.now(),
         attempts=0,
         progress=0,
@@ -413,6 +415,7 @@ def _download(generation: Generation) -> float | None:
             return None
         failpoint("during_download")
     failpoint("before_complete")
+    delivery_check(generation)  # what came back against what was asked and paid for, shown with the result
     _finish(generation, Status.COMPLETED)
     failpoint("after_capture")
     return None
@@ -440,7 +443,11 @@ def _provider_error(generation: Generation, exc: ProviderError) -> float | None:
     logger.info("generation %s: %r (attempt %s)", generation.public_id, exc, attempts)
     if exc.permanent or attempts >= MAX_ATTEMPTS:
         refused_before_accepting = generation.status == Status.QUEUED and not generation.provider_job_id
-        if refused_before_accepting and (exc.code in FAILOVER_CODES or not exc.permanent) and _failover(generation):
+        if (
+            refused_before_accepting
+            and (exc.code in FAILOVER_CODES or not exc.permanent)
+            and _failover(generation, why=f"{exc.code}: {exc.message}")
+        ):
             return 0.0  # send it to the new provider at once
         _finish_failed(generation, exc.code, exc.message)
         return None
@@ -449,9 +456,12 @@ def _provider_error(generation: Generation, exc: ProviderError) -> float | None:
     return min(delay, POLL_CAP)
 
 
-def _failover(generation: Generation) -> bool:
-    """Move a refused job to another enabled provider of the same model, if the team allows it and the
-    new quote fits in the credits already held (the difference is released on completion)."""
+def _failover(generation: Generation, *, why: str = "") -> bool:
+    """Move a refused job to another enabled provider of the same model (the same model id: never another
+    variant of its family), if the team allows it and the new quote fits in the credits already held (the
+    difference is released on completion). Of those that fit, the healthiest of the last 24 hours
+    (generations.health). The move is recorded on the job (``moves``: from, to, why, the new quote) for
+    its receipt."""
     if not generation.team.failover_enabled:
         return False
     from catalog.selectors import offers_generatable
@@ -464,33 +474,48 @@ def _failover(generation: Generation) -> bool:
     meter = MediaMeter(team=generation.team, fetch=True)  # another offer may bill the same files by length
     candidates = (
         offers_generatable()
-        .filter(family_id=current.family_id)
+        .filter(family_id=current.family_id, model_id=current.model_id)  # the same model, never another variant
         .exclude(provider__slug__in=tried)
         .select_related("provider", "family")
     )
+    fitting = {}
     for offer in candidates:
         try:
             params = media_lengths_fill(spec=offer.spec, params=shared_apply(offer.spec, values), meter=meter).params
             quote = price_quote(offer=offer, params=params)
         except QuoteError:
             continue
-        if quote.credits > held:
-            continue
-        moved = Generation.objects.filter(pk=generation.pk, status=Status.QUEUED, provider_job_id="").update(
-            offer=offer,
-            params=_jsonable(quote.params),
-            provider_cost=quote.provider_cost,
-            credits_quoted=quote.credits,
-            breakdown=quote.breakdown[:300],
-            providers_tried=tried,
-            attempts=0,
-            submit_started_at=None,
-        )
-        if moved:
-            card_state_publish(generation)  # the card shows where it runs
-            logger.info("generation %s moved from %s to %s", generation.public_id, tried[-1], offer.provider.slug)
-        return bool(moved)
-    return False
+        if quote.credits <= held:
+            fitting[offer.pk] = (offer, quote)
+    if not fitting:
+        return False
+    offer, quote = fitting[healthier_first(list(fitting))[0]]
+    move = {
+        "at": timezone.now().isoformat(),
+        "from": current.key,
+        "to": offer.key,
+        "why": why[:300],
+        "credits_before": str(generation.credits_quoted),
+        "credits_after": str(quote.credits),
+    }
+    moved = Generation.objects.filter(pk=generation.pk, status=Status.QUEUED, provider_job_id="").update(
+        offer=offer,
+        params=_jsonable(quote.params),
+        provider_cost=quote.provider_cost,
+        credits_quoted=quote.credits,
+        credit_rate=offer.provider.credit_rate,
+        markup=offer.provider.markup,
+        breakdown=quote.breakdown[:300],
+        charge_note=quote.charge_note,
+        providers_tried=tried,
+        moves=[*generation.moves, move],
+        attempts=0,
+        submit_started_at=None,
+    )
+    if moved:
+        card_state_publish(generation)  # the card shows where it runs
+        logger.info("generation %s moved from %s to %s", generation.public_id, tried[-1], offer.provider.slug)
+    return bool(moved)
 
 
 def _finish_failed(generation: Generation, code: str, message: str) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.services import holds_expire
+from generations.reconcile import provider_accounts_read
 from generations.services import (
     generation_advance,
     generation_files_remove,
     generations_files_remove_stale,
     generations_resume_stale,
 )
+from project.health import beat_seen
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,6 +24,7 @@ def generation_advance_task(public_id: str) -> None:
 def generations_sweep_task() -> None:
     """Resume jobs a crashed worker left behind, expire holds nobody resolved, and remove deleted
     generations' files whose removal task was lost."""
+    beat_seen()  # /readyz: beat scheduled this and a worker ran it
     generations_resume_stale()
     holds_expire()
     generations_files_remove_stale()
@@ -33,3 +36,9 @@ def generation_files_remove_task(self, public_id: str) -> None:
     wait = generation_files_remove(public_id=public_id)
     if wait is not None:
         raise self.retry(countdown=min(wait, 300))
+
+
+@shared_task(ignore_result=True)
+def provider_accounts_read_task() -> None:
+    """Read the providers' own accounts (where their docs offer one) for reconciliation."""
+    provider_accounts_read()

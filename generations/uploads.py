@@ -29,6 +29,7 @@ from generations.fetch import UnsafeURLError, url_check
 from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
 from generations.providers.base import LocalMedia
+from project.storage import presigned_url
 
 MEDIA_SCHEME = "media://"
 LIMITS = {  # bytes, and the content types accepted, per kind
@@ -173,6 +174,18 @@ def signed_url(media: SourceMedia) -> str:
     return f"{settings.STUDIO_PUBLIC_URL}{path}"
 
 
+def provider_url(media: SourceMedia) -> str:
+    """Where a provider fetches an upload: a presigned link to the object with a short expiry on object
+    storage (the bucket stays private), the studio's signed URL on the filesystem."""
+    presigned = presigned_url(
+        media.file,
+        seconds=settings.STORAGE_SOURCE_URL_SECONDS,
+        filename=media.file.name.rsplit("/", 1)[-1],
+        content_type=media.content_type,
+    )
+    return presigned or signed_url(media)
+
+
 def signed_media(token: str) -> SourceMedia | None:
     try:
         public_id = signing.loads(token, salt=SIGNED_URL_SALT, max_age=SIGNED_URL_MAX_AGE)
@@ -195,11 +208,12 @@ def uploads_for_request(*, spec: dict[str, Any], params: dict[str, Any]) -> tupl
         found = {m.public_id: m for m in SourceMedia.objects.filter(public_id__in=map(_reference_id, references))}
         local = {
             ref: LocalMedia(
-                path=found[_reference_id(ref)].file.path,
+                path="",
+                storage_name=found[_reference_id(ref)].file.name,
                 filename=found[_reference_id(ref)].file.name.rsplit("/", 1)[-1],
                 content_type=found[_reference_id(ref)].content_type,
                 kind=found[_reference_id(ref)].kind,
-                public_url=signed_url(found[_reference_id(ref)]),
+                public_url=provider_url(found[_reference_id(ref)]),
             )
             for ref in references
             if _reference_id(ref) in found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from generations import views
+from generations import compare_views, views
 
 app_name = "generations"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("g/<str:public_id>/favourite/", views.favourite, name="favourite"),
     path("g/<str:public_id>/boards/", views.add_to_board, name="add_to_board"),
     path("files/<str:token>/<str:filename>", views.shared_file, name="shared_file"),
+    path("compare/", compare_views.compare_create, name="compare_create"),
+    path("compare/new/", compare_views.compare_new, name="compare_new"),
+    path("compare/<str:public_id>/", compare_views.compare_detail, name="compare_detail"),
+    path("compare/<str:public_id>/poll/", compare_views.compare_poll, name="compare_poll"),
     path("boards/", views.boards, name="boards"),
     path("boards/<str:public_id>/", views.board, name="board"),
     path("boards/<str:public_id>/rename/", views.board_rename_view, name="board_rename"),

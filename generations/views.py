@@ -7,9 +7,8 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,18 +16,26 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import team_member_required
 from accounts.models import Role
+from accounts.navigation import local_next
 from accounts.principal import memberships_cached
 from accounts.sessions import read_with_session
 from billing.selectors import wallet_for_team
@@ -48,11 +55,13 @@ from generations.selectors import (
     boards_for_team,
     boards_of_generation,
     boards_with_covers,
+    cancel_preview,
     card_rows,
     card_versions,
     gallery_options,
     gallery_page,
     generation_for_team,
+    generation_receipt,
     generations_for_cards,
     source_media_field,
     source_targets,
@@ -73,7 +82,8 @@ from generations.services import (
     generation_webhook_received,
 )
 from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
-from project.stamps import CATALOG, stamps_read_with, team_stamp
+from project.stamps import CATALOG, stamps_read, stamps_read_with, team_stamp
+from project.storage import presigned_url, stored_size, stream
 
 
 def _offer_from(request: HttpRequest) -> Offer | None:
@@ -104,19 +114,23 @@ def _cheapest_first(offer: Offer) -> tuple:
     return (credits is None, credits or 0, offer.provider.name, offer.name)
 
 
-_PICKER_TTL = 30.0  # seconds; the picker's "from N cr" may lag a price change this long, quotes never do
-_picker_cache: tuple[float, list[Offer]] | None = None
+_PICKER_TTL = 30.0  # seconds; only while the cache cannot say the catalog's stamp (Redis down)
+_picker_cache: tuple[float, list[Offer], tuple | None] | None = None
 
 
 def _picker_offers() -> list[Offer]:
-    """Every generatable offer for the model picker, kept briefly in process memory (it is on every page)."""
+    """Every generatable offer for the model picker, kept in process memory (it is on every page) under
+    the catalog's stamp in Redis: staff changing prices or enabling offers on any web host bump it, so
+    every process draws the picker again at once."""
     global _picker_cache  # noqa: PLW0603
     now = time.monotonic()
-    if _picker_cache is None or now - _picker_cache[0] > _PICKER_TTL:
+    stamp = stamps_read(CATALOG)
+    changed = stamp is not None and _picker_cache is not None and _picker_cache[2] != stamp
+    if _picker_cache is None or changed or now - _picker_cache[0] > _PICKER_TTL:
         offers = list(
             offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name")
         )
-        _picker_cache = (now, offers)
+        _picker_cache = (now, offers, stamp)
     return _picker_cache[1]
 
 
@@ -176,8 +190,13 @@ def _fragment(request: HttpRequest, template: str, context: dict[str, Any], stat
 
 CARD_TEMPLATE = "generations/gallery.html#card"
 CARD_CACHE_SECONDS = 24 * 3600
-# Cached cards hold this in place of the viewer's CSRF token, which is put in when the page is served.
-_CSRF_SLOT = "csrf-slot-0b5e7c"
+# Cached cards and pages hold slots in place of what differs per request (the viewer's CSRF token, a fresh
+# idempotency key, the clock), put in when the page is served. A slot starts with "<" and is passed to the
+# templates as safe text, so it is written raw; everything a member typed goes through Django's escaping,
+# which never writes "<", so no prompt, name or query can ever form a slot: user text comes out as typed.
+_CSRF_SLOT = mark_safe("<studio-slot:csrf>")
+# Part of the cache keys of cards and pages: entries drawn with an earlier slot format are never read.
+_SLOT_FORMAT = 2
 
 
 def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None, slots: bool = False) -> str:
@@ -187,7 +206,7 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
     left as a slot for :func:`_slots_filled` (for a page that is cached whole)."""
     version = _templates_version("generations/gallery.html")
     keys = {
-        row.pk: f"gallery-card:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
+        row.pk: f"gallery-card:{_SLOT_FORMAT}:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
         for row in rows
         if board is None
     }
@@ -214,8 +233,8 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
 
 
 # A whole gallery page is cached with these in place of what differs per request.
-_IDEMPOTENCY_SLOT = "idempotency-slot-3f9a1c"
-_NOW_SLOT = "server-now-slot-8d42e0"
+_IDEMPOTENCY_SLOT = mark_safe("<studio-slot:idempotency>")
+_NOW_SLOT = mark_safe("<studio-slot:server-now>")
 PAGE_CACHE_SECONDS = 60
 _PAGE_TEMPLATES = (
     "generations/gallery.html", "generations/_composer.html", "base.html", "billing/_banner.html",
@@ -223,7 +242,7 @@ _PAGE_TEMPLATES = (
 )  # fmt: skip
 
 
-_SLOTS = re.compile(f"({_CSRF_SLOT}|{_IDEMPOTENCY_SLOT}|{_NOW_SLOT})".encode())
+_SLOTS = re.compile(f"({re.escape(_CSRF_SLOT)}|{re.escape(_IDEMPOTENCY_SLOT)}|{re.escape(_NOW_SLOT)})".encode())
 
 
 def _page_parts(html: str) -> list[bytes]:
@@ -276,7 +295,7 @@ def _gallery_page_key(request: HttpRequest) -> str | None:
     )  # fmt: skip
     templates = _templates_version(*_PAGE_TEMPLATES)
     digest = hashlib.sha256(repr((who, request.get_full_path(), templates)).encode()).hexdigest()[:32]
-    return f"gallery-page:{request.team.pk}:{digest}"
+    return f"gallery-page:{_SLOT_FORMAT}:{request.team.pk}:{digest}"
 
 
 def _gallery_url(filters: GalleryFilters, **extra: str) -> str:
@@ -297,8 +316,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
     if page_key:  # the stamps and the page in one round trip; the page only if drawn under these stamps
         stamps, found = stamps_read_with(team_stamp(request.team.pk), CATALOG, keys=[page_key])
         cached = found.get(page_key)
-        if stamps is not None and cached is not None and cached[0] == stamps:
-            return HttpResponse(_slots_filled(request, cached[1]))
+        if stamps is not None and cached is not None and len(cached) == 3 and cached[0] == stamps:
+            return HttpResponse(_nonce_renewed(request, _slots_filled(request, cached[1]), drawn=cached[2]))
     page = gallery_page(team=request.team, user=request.user, filters=filters, after=after)
     context = {
         "page": page,
@@ -320,8 +339,17 @@ def gallery(request: HttpRequest) -> HttpResponse:
     context["idempotency_key"] = _IDEMPOTENCY_SLOT
     parts = _page_parts(render_to_string("generations/gallery.html", context, request))
     if page_key and stamps is not None:
-        cache.set(page_key, (stamps, parts), PAGE_CACHE_SECONDS)
+        cache.set(page_key, (stamps, parts, str(getattr(request, "csp_nonce", ""))), PAGE_CACHE_SECONDS)
     return HttpResponse(_slots_filled(request, parts))
+
+
+def _nonce_renewed(request: HttpRequest, html: bytes, *, drawn: str) -> bytes:
+    """A cached page with this response's CSP nonce on its scripts in place of the one it was drawn with.
+    Nothing a member typed can read ``nonce="…"``: Django escapes the quote."""
+    nonce = str(getattr(request, "csp_nonce", ""))
+    if not drawn or not nonce:
+        return html
+    return html.replace(f' nonce="{drawn}"'.encode(), f' nonce="{nonce}"'.encode())
 
 
 @team_member_required
@@ -466,7 +494,6 @@ def poll(request: HttpRequest) -> HttpResponse:
     cards = _cards_html(request, changed).replace('<article id="card-', '<article hx-swap-oob="true" id="card-')
     context = {
         "cards_html": mark_safe(cards),  # noqa: S308 (our own rendered HTML)
-        "finished": [row for row in changed if not row.is_active],
         "gone": gone,
         "wallet": wallet_for_team(team=team),
     }
@@ -508,6 +535,8 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "on_boards": boards_of_generation(generation=generation),
         "rerun_key": uuid.uuid4().hex,
         "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
+        "receipt": generation_receipt(generation=generation),
+        "cancel_preview": cancel_preview(generation=generation),
     }
     return render(request, "generations/detail.html", context)
 
@@ -519,51 +548,76 @@ def asset_file(request: HttpRequest, public_id: str, asset_id: str, variant: str
     if variant == "thumbnail":
         if not asset.thumbnail:
             raise Http404("No thumbnail")
-        return FileResponse(asset.thumbnail.open("rb"), content_type="image/jpeg")
+        presigned = _presigned_redirect(asset.thumbnail, filename=asset.thumbnail.name.rsplit("/", 1)[-1])
+        if presigned:
+            return presigned
+        return _stream_response(asset.thumbnail, content_type="image/jpeg")
     download = request.GET.get("download") == "1"
     return _file_response(request, asset, as_attachment=download)
+
+
+def _presigned_redirect(
+    stored, *, filename: str, content_type: str = "image/jpeg", as_attachment: bool = False, seconds: int = 0
+) -> HttpResponse | None:
+    """On object storage: a redirect to a short-lived presigned link (the bucket is private). The browser
+    then reads the object from the bucket itself, Range requests of the player included. None elsewhere."""
+    seconds = seconds or settings.STORAGE_DOWNLOAD_URL_SECONDS
+    url = presigned_url(
+        stored, seconds=seconds, filename=filename, content_type=content_type, as_attachment=as_attachment
+    )
+    if url is None:
+        return None
+    response = HttpResponseRedirect(url)
+    # The browser may reuse the redirect while the link is good (gallery thumbnails), never after.
+    response["Cache-Control"] = f"private, max-age={max(0, seconds // 2)}"
+    return response
+
+
+def _stream_response(stored, *, content_type: str) -> HttpResponse:
+    response = StreamingHttpResponse(stream(stored), content_type=content_type)
+    response["Content-Length"] = str(stored_size(stored))
+    return response
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _file_response(request: HttpRequest, asset: Asset, *, as_attachment: bool = False) -> HttpResponse:
-    """The file, honouring one byte range: browsers seek in video and audio with Range requests."""
-    handle = asset.file.open("rb")
-    size = asset.file.size
+def _file_response(
+    request: HttpRequest, asset: Asset, *, as_attachment: bool = False, presigned_seconds: int = 0
+) -> HttpResponse:
+    """The file, honouring one byte range: browsers seek in video and audio with Range requests.
+
+    On object storage the answer is a redirect to a presigned link instead, for downloads and the player
+    alike: the bucket answers Range requests itself, and no web process carries the bytes."""
+    redirect = _presigned_redirect(
+        asset.file,
+        filename=asset.filename,
+        content_type=asset.content_type,
+        as_attachment=as_attachment,
+        seconds=presigned_seconds,
+    )
+    if redirect:
+        return redirect
+    size = stored_size(asset.file)
     match = _RANGE.match(request.headers.get("Range", "")) if not as_attachment else None
     if match and any(match.groups()):
         first, last = match.groups()
         start = int(first) if first else max(0, size - int(last))
         end = min(int(last), size - 1) if first and last else size - 1
         if start >= size or start > end:
-            handle.close()
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
-        response = StreamingHttpResponse(_read_span(handle, start, end - start + 1), status=206)
+        response = StreamingHttpResponse(stream(asset.file, start, end - start + 1), status=206)
         response["Content-Type"] = asset.content_type
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
-        response = FileResponse(
-            handle, content_type=asset.content_type, as_attachment=as_attachment, filename=asset.filename
+        response = FileResponse(  # opened through the storage API, streamed in blocks
+            asset.file.open("rb"), content_type=asset.content_type, as_attachment=as_attachment, filename=asset.filename
         )
     response["Accept-Ranges"] = "bytes"
     return response
-
-
-def _read_span(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
-    try:
-        handle.seek(start)
-        while length > 0:
-            chunk = handle.read(min(length, 256 * 1024))
-            if not chunk:
-                break
-            length -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
 
 
 @csrf_exempt
@@ -693,10 +747,7 @@ def _generation_for_manager(request: HttpRequest, public_id: str) -> Generation:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = default
-    return redirect(target)
+    return redirect(local_next(request, request.POST.get("next") or request.GET.get("next") or "", default))
 
 
 @team_member_required
@@ -776,7 +827,7 @@ def add_to_board(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Added to {board.name}." if added else f"Already on {board.name}.")
-    return redirect("generations:detail", public_id=public_id)
+    return _back(request, reverse("generations:detail", args=[public_id]))  # the compare grid comes back to itself
 
 
 @team_member_required
@@ -790,8 +841,8 @@ def download_all(request: HttpRequest, public_id: str) -> HttpResponse:
     archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
         for asset in assets:
-            with asset.file.open("rb") as source, zipped.open(asset.filename, "w") as target:
-                while chunk := source.read(1024 * 1024):
+            with zipped.open(asset.filename, "w") as target:
+                for chunk in stream(asset.file):  # read from storage as it arrives, never from a local path
                     target.write(chunk)
     archive.seek(0)
     return FileResponse(
@@ -821,7 +872,7 @@ def shared_file(request: HttpRequest, token: str, filename: str) -> HttpResponse
     ).first()
     if asset is None or asset.filename != filename:
         raise Http404("No such file")
-    return _file_response(request, asset)
+    return _file_response(request, asset, presigned_seconds=settings.STORAGE_SOURCE_URL_SECONDS)
 
 
 @team_member_required
@@ -917,4 +968,7 @@ def source_media_signed(request: HttpRequest, token: str, filename: str) -> Http
     media = signed_media(token)
     if media is None or not media.file.name.endswith(filename):
         raise Http404("No such file")
-    return FileResponse(media.file.open("rb"), content_type=media.content_type)
+    redirect = _presigned_redirect(
+        media.file, filename=filename, content_type=media.content_type, seconds=settings.STORAGE_SOURCE_URL_SECONDS
+    )
+    return redirect or _stream_response(media.file, content_type=media.content_type)

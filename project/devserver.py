@@ -23,7 +23,38 @@ def _manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], check=True)
 
 
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes", "on"}
+
+
+def web_command(host: str, port: str) -> list[str]:
+    """gunicorn with a fixed number of processes and threads: each thread holds at most one database
+    connection, so the web tier never holds more than WEB_WORKERS × WEB_THREADS of them. Requests past
+    that wait in the listen backlog (briefly) instead of each starting a thread and a connection."""
+    return [
+        PYTHON, "-m", "gunicorn", "project.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", os.environ.get("WEB_WORKERS", "2"),
+        "--worker-class", "gthread",
+        "--threads", os.environ.get("WEB_THREADS", "8"),
+        "--backlog", os.environ.get("WEB_BACKLOG", "2048"),
+        "--timeout", os.environ.get("WEB_TIMEOUT", "60"),
+        "--graceful-timeout", "20",
+        "--keep-alive", "5",
+        "--error-logfile", "-",
+        *(["--access-logfile", "-"] if env_flag("WEB_ACCESS_LOG") else []),
+    ]  # fmt: skip
+
+
 def main() -> int:
+    prod = "--prod" in sys.argv[1:]
+    if prod:
+        # ``make prod``: the production set-up on this machine. DEBUG off and static files collected; the
+        # cookies stay plain-HTTP here only because there is no TLS on localhost (README, Running in production).
+        os.environ["DEBUG"] = "false"
+        for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT"):
+            os.environ.setdefault(name, "false")
+        os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
     host = os.environ.get("STUDIO_HOST", "127.0.0.1")
     port = os.environ.get("STUDIO_PORT", "8000")
     sandbox_port = os.environ.get("SANDBOX_PORT", "8100")
@@ -38,16 +69,18 @@ def main() -> int:
     _manage("migrate", "--no-input", "-v", "0")
     _manage("sync_catalog")
     _manage("demo_setup")
+    if prod:
+        _manage("collectstatic", "--no-input", "-v", "0")
 
     commands = {
         "sandbox": [PYTHON, "-m", "sandbox", "--host", "127.0.0.1", "--port", sandbox_port],
-        "web": [PYTHON, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+        "web": web_command(host, port),
         "worker": [PYTHON, "-m", "celery", "-A", "project", "worker", "-l", "warning", "--concurrency", "4"],
         "beat": [PYTHON, "-m", "celery", "-A", "project", "beat", "-l", "warning"],
     }
     children = [subprocess.Popen(command, start_new_session=True) for command in commands.values()]
     print(
-        f"\n  The studio is running at http://{host}:{port}/\n"
+        f"\n  The studio is running at http://{host}:{port}/{' (production set-up, DEBUG off)' if prod else ''}\n"
         "  Log in as demo / demo-studio-2026 (Demo team, 1,000 credits)\n"
         "  Ctrl-C stops everything.\n",
         flush=True,

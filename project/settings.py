@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -67,7 +68,13 @@ if not DATABASE_URL or not REDIS_URL:
     DATABASE_URL = DATABASE_URL or embedded.database_url()
     REDIS_URL = REDIS_URL or embedded.redis_url()
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# One connection per thread, kept for DB_CONN_MAX_AGE seconds and checked before reuse. Processes run a fixed
+# number of threads (gunicorn WEB_WORKERS × WEB_THREADS, Celery's concurrency), so connections are bounded:
+# README, "Running in production", sizes them under PostgreSQL's max_connections.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+}
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
 
@@ -116,11 +123,14 @@ INSTALLED_APPS = [
     "billing",
     "generations",
     "api",
+    "axes",  # counts failed logins per username and address (accounts.lockouts)
 ]
 
 MIDDLEWARE = [
+    "project.health.OverloadMiddleware",  # a database outage is a 503 with Retry-After; times submits and polls
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "project.middleware.NulRefusalMiddleware",  # NUL in the path, query or form: 400 before any query
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +139,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.CurrentTeamMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked-out login answers accounts.lockouts' 429 page
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -156,6 +167,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)  # failed logins per username, and per address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks out
+# Not axes' own reset on success: it also forgets the failures *from that address*, so a guesser signing
+# in to an account of their own would wipe the count of the one they guess. accounts.signals forgets only
+# the signed-in username's failures.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends N minutes after it began
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.login_locked_out_response"
+# Behind a load balancer: the request header holding the client's address (e.g. HTTP_X_FORWARDED_FOR; its last
+# entry, the one the balancer appended, is used). Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "accounts.lockouts.client_address"
+AXES_ENABLE_ADMIN = False  # Staff → Lockouts shows and clears them
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, not every sign-in
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)  # requests per hour, per address and per email
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "generations:gallery"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -175,16 +205,72 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Generated media is never served publicly: every file goes through a view that
 # checks the team (see generations.views.asset_download).
 MEDIA_URL = "/media/"
+# Where the studio keeps its files (outputs, thumbnails, posters, uploads): the local MEDIA_ROOT by
+# default, or S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, Backblaze B2) with
+# STORAGE_URL=s3://bucket/prefix and the STORAGE_S3_* variables. Code reaches files only through
+# Django's storage API (project.storage), never by a local path.
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
+# Presigned links: downloads a member asked for, and source media a provider fetches.
+STORAGE_DOWNLOAD_URL_SECONDS = env_int("STORAGE_DOWNLOAD_URL_SECONDS", 300)
+STORAGE_SOURCE_URL_SECONDS = env_int("STORAGE_SOURCE_URL_SECONDS", 900)
+
+
+def _default_storage(url: str) -> dict:
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(f"STORAGE_URL must be s3://bucket/prefix, not {url!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.netloc,
+            "location": parts.path.strip("/"),
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("STORAGE_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "signature_version": "s3v4",
+            "default_acl": None,  # private: the bucket policy decides, and it grants no public read
+            "querystring_auth": True,
+            "querystring_expire": STORAGE_DOWNLOAD_URL_SECONDS,
+            "file_overwrite": False,  # a name already taken gets a suffix, as on the filesystem
+            # Files read through the API spill to a temporary file past 8 MB instead of staying in memory;
+            # uploads go in parts of 8 MB (boto3's multipart) past the same size.
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "studio@localhost")
+# The SMTP backend's server (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Behind a TLS-terminating load balancer (README, Running in production): HTTPS only, HSTS, and the proxy's
+# header saying the original request was HTTPS (SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+# /healthz, /readyz and /metrics answer over plain HTTP too: load balancers and Prometheus probe hosts directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics answers Prometheus with this bearer token, and 404 while it is unset.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,
@@ -261,6 +347,10 @@ GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 0)
 # How overdue a job's next check must be before the sweeper re-enqueues it.
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
+    "provider-accounts-read": {
+        "task": "generations.tasks.provider_accounts_read_task",
+        "schedule": schedule(env_int("PROVIDER_ACCOUNT_READ_SECONDS", 3600)),
+    },
     "generations-sweep": {
         "task": "generations.tasks.generations_sweep_task",
         "schedule": schedule(SWEEP_INTERVAL_SECONDS),
@@ -268,5 +358,53 @@ CELERY_BEAT_SCHEDULE = {
     "api-callbacks-sweep": {
         "task": "api.tasks.api_callbacks_sweep_task",
         "schedule": schedule(SWEEP_INTERVAL_SECONDS),
+    },
+}
+
+
+# --- Content-Security-Policy (django-csp 4) ------------------------------------------------------------
+# Scripts only from the studio itself, with a per-request nonce on each <script> tag; no inline script,
+# handler or style, and no eval (htmx runs with allowEval off, base.html). Images and media may also come
+# from blob: (the composer reads picked files' lengths) and from the bucket the presigned links point at;
+# media from any https: URL, because the composer reads the length of a video or audio URL the member typed.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _storage_origins(url: str) -> list[str]:
+    """The origins presigned links point at: the S3 endpoint given, or AWS's own hosts for the bucket."""
+    if not url:
+        return []
+    bucket = urlsplit(url).netloc
+    endpoint = os.environ.get("STORAGE_S3_ENDPOINT_URL", "")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
+    region = os.environ.get("STORAGE_S3_REGION", "")
+    hosts = [f"{bucket}.s3.amazonaws.com", *([f"{bucket}.s3.{region}.amazonaws.com"] if region else [])]
+    return [f"https://{host}" for host in hosts]
+
+
+def _origin(url: str) -> list[str]:
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+# The studio's own links to files (use as source, remix) are absolute, on STUDIO_PUBLIC_URL: the same
+# site as 'self' in production, another origin only where that URL and the one the browser uses differ.
+_CSP_FILES = [*_origin(STUDIO_PUBLIC_URL), *_storage_origins(STORAGE_URL)]
+MIDDLEWARE = [*MIDDLEWARE, "csp.middleware.CSPMiddleware"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *_CSP_FILES],
+        "media-src": [SELF, "blob:", "https:", *_CSP_FILES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }

@@ -1,11 +1,12 @@
 """The sandbox WSGI application: routes ``/<provider>/...`` to each provider's
 emulation, serves generated files under ``/files/``, and exposes controls
-under ``/_sandbox/`` (config, stats, reset) for tests and demos."""
+under ``/_sandbox/`` (config, stats, charges, reset) for tests and demos."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
@@ -65,6 +66,20 @@ class SandboxApp:
             return json_response(410, {"error": "This result URL has expired."})
         return Response(200, data, content_type)
 
+    def charges(self) -> dict[str, dict[str, Any]]:
+        """What each job cost in its provider's own unit, where the provider module records one
+        (``job.extra["charge"]``): ``{provider: {"total": "…", "jobs": {job id: "…"}}}``, amounts as strings."""
+        with self.store.lock:
+            jobs = [job for job in self.store.jobs.values() if "charge" in job.extra]
+        found: dict[str, dict[str, Any]] = {}
+        for job in jobs:
+            entry = found.setdefault(job.provider, {"total": Decimal(0), "jobs": {}})
+            entry["total"] += job.extra["charge"]
+            entry["jobs"][job.id] = str(job.extra["charge"])
+        for entry in found.values():
+            entry["total"] = str(entry["total"])
+        return found
+
     def control(self, request: Request, name: str) -> Response:
         if name == "config":
             if request.method == "POST":
@@ -79,6 +94,8 @@ class SandboxApp:
             return json_response(200, self.rotated_keys)
         if name == "stats":
             return json_response(200, dict(self.store.counters))
+        if name == "charges":
+            return json_response(200, self.charges())
         if name == "reset" and request.method == "POST":
             self.store.reset()
             self.rotated_keys.clear()

@@ -1,75 +1,98 @@
-"""Cliprise's documented Business API (seeds/004): POST /app/cliprise/generate, GET /app/cliprise/status.
+"""Cliprise's Business API as its reference states it: POST /app/cliprise/generate, GET /app/cliprise/status.
 
-What is emulated, as the reference states it:
+Everything this emulation knows about Cliprise comes from its own reading of the vendored doc,
+:mod:`sandbox.readings.cliprise` (each fact with its doc line); nothing of the studio is imported and
+none of the studio's catalog data files is read.
 
-- **Host gate.** "Both endpoints require the Host header to be exactly
-  business.api.cliprise.app. Requests to any other host return HTTP 400 with
-  an empty body or {"msg":"method_not_allowed"}." Reading: generate answers the
-  empty body (its error table says so), status answers ``method_not_allowed``.
-  The sandbox also accepts its own address (loopback or its server name, on its
-  own port), since clients reach it by that address; any other host — another
-  name, another IP, another port — is refused the documented way.
-- **Auth.** Generate: ``Authorization: Bearer``; status: ``?apiKey=``. Both
-  answer HTTP 400 ``{"msg": "invalid_api_key"}``.
-- **Generate.** Unknown model → HTTP 400 ``{"msg": "invalid_model_id"}`` (the
-  error table). Validation failures → HTTP 200 ``{"code": 400, "msg": …,
-  "data": null}``: missing fields ("This field is required", verbatim), a JSON
-  object or array where ``options`` / ``imageURLList`` / ``videoURLList`` must be
-  a string holding JSON, an integer where a quoted numeric string is expected
-  (and the reverse on the integer-duration routes), an array where a single URL
-  string is expected (and the reverse), wrong enum values. Insufficient credits
-  → HTTP 200 ``{"code": 400, "msg": "insufficient_credits", "action_url": …}``.
-  Success is the documented array ``[{"code": 200, "taskId": …}]`` for input
-  models and the bare object for root-only models — the doc says "the response
-  may be a JSON array or a bare object" without saying when; this split is the
-  sandbox's choice so both shapes happen.
-- **Status.** HTTP 300 ``{"status": "processing"}`` while queued or processing,
-  200 ``{"status": "success", "fileURL": …}`` when done, 400 ``{"status":
-  "failed", "failMsg": …}`` when failed, 400 ``invalid_taskId`` for an unknown
-  task; ``download=true`` answers the raw file bytes (a .zip for grok-imagine,
-  which yields 6 images for text-to-image, 2 with ``image_urls``).
-- **callBackUrl** is required ("Yes (live)") and POSTed once on completion,
-  best effort ("delivery is not guaranteed").
+- **Host gate** (doc line 119). Generate answers HTTP 400 with an empty body (the error table, line
+  203), status ``{"msg": "method_not_allowed"}``. The sandbox also accepts its own address (loopback or
+  its server name, on its own port), since clients reach it by that address; any other host is refused.
+- **Auth.** Generate: ``Authorization: Bearer``; status: ``?apiKey=``; both answer HTTP 400
+  ``{"msg": "invalid_api_key"}`` (lines 204, 185).
+- **Generate.** An unknown request ``model`` (a routed family's base id included: "Do not send base
+  model …") is HTTP 400 ``{"msg": "invalid_model_id"}`` (line 205). Every other refusal is an
+  application error inside HTTP 200, ``{"code": 400, "msg": …, "data": null}`` (lines 158-162, 207,
+  1217): a missing required field ("This field is required", verbatim), ``options`` /
+  ``imageURLList`` / ``videoURLList`` that are not strings holding JSON (lines 35-37, 43), a value of
+  the wrong JSON type (the Input Types table, lines 49-61), a value outside a card's allowed values,
+  a key the card refuses, a limit the card states. Insufficient credits are HTTP 200 ``{"code": 400,
+  "msg": "insufficient_credits", "action_url": …}`` (line 206). Success is the documented array
+  ``[{"code": 200, "taskId": …}]`` for input models and the bare object for root-only ones: the doc
+  says "the response may be a JSON array or a bare object" (line 107) without saying when; the split
+  is the sandbox's choice so that both shapes happen.
+- **Types** the reading cannot settle from one line: ``duration`` and ``n_frames`` travel as quoted
+  numeric strings (line 56) or as integers (line 1241 "Duration is an integer", Sora's "frame count
+  integer", line 635); both are accepted, except on wan-2-5 whose card says "not a string" (line 675).
+  A name the Input Types table doesn't type is not type-checked. Keys a card doesn't list are ignored
+  ("has no effect", as the FAQ says of an input object on root-only models), except those it refuses.
+- **Billing** (the Pricing Reference, lines 1091-1154): the task's price is deducted from the
+  sandbox's account when it is accepted and never given back when it fails (line 1245: "contact
+  Cliprise support for credit adjustment"); refused requests cost nothing. How each shape is charged:
+  a flat price; a table cell by the request's values (a tier chosen by the routed ``model`` value or
+  by an ``options`` index; an ``options`` tier the request leaves out is its index 0, a sound flag
+  false); a **range** charges its bottom only for the combination at the bottom of every dimension
+  (lowest tier, resolution and duration, no sound) and its top for every other combination, since the
+  doc names no figure inside it (qwen-image, whose cheapest aspect ratio the doc doesn't name, is always
+  the top, 7); **per second** charges whole seconds, rounded up, at least 1: of ``duration`` (motion
+  control), of ``duration_seconds`` (sound effect; 3 s when left out, the length the sandbox then
+  makes), of ``num_frames`` ÷ ``frames_per_second`` when both are given (speech-to-video), else of the
+  source media the sandbox fetches and measures (the reference video, the input audio); a source it
+  cannot fetch is billed as the 5 s it then makes; **per 5 000 characters** charges each started block
+  of the text (of the dialogue lines' ``text`` for V3 Dialogue), at least one. The account is
+  ``GET /cliprise/_sandbox/account`` (balance, total charged, each task's charge and rule); ``POST`` it
+  with ``{"balance": N}`` to set what is left. ``/_sandbox/reset`` restores the start balance; each
+  task's charge is also in ``GET /_sandbox/charges``.
+- **Status.** HTTP 300 ``{"status": "processing"}`` while queued or processing, 200 ``{"status":
+  "success", "fileURL": …}`` when done, 400 ``{"status": "failed", "failMsg": …}`` when failed, 400
+  ``invalid_taskId`` for an unknown task (lines 180-186); ``download=true`` answers the raw file bytes
+  (a .zip for grok-imagine, 6 images for text-to-image, 2 with ``image_urls``, line 578).
+- **callBackUrl** is required ("Yes (live)", line 145) and POSTed once on completion, best effort
+  ("delivery is not guaranteed"). The doc says "HTTPS URL"; http:// is accepted too, as local
+  callback receivers are plain HTTP.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import math
 import secrets
 import threading
 import time
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox import media
 from sandbox.core import Job, Request, Response, Store, behaviour_for, json_response, strip_directive, webhook_later
 from sandbox.outputs import job_outputs
+from sandbox.readings import cliprise as reading
+from sandbox.readings.cliprise import Flat, Model, PerBlock, PerSecond, Range, Table
 
-DOCUMENTED_HOST = "business.api.cliprise.app"
-GENERATE = "/app/cliprise/generate"
-STATUS = "/app/cliprise/status"
+DOCUMENTED_HOST = reading.HOST
+GENERATE = reading.GENERATE
+STATUS = reading.STATUS
+ACCOUNT = "/_sandbox/account"
 ACTION_URL = "https://www.cliprise.app/pricing"  # "action_url (app pricing link)"; the exact link is not shown
-DATA_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "cliprise.json"
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 HELPERS = ("imageURLList", "videoURLList")
-REQUIRED = "This field is required"
+REQUIRED = reading.REQUIRED_MSG
+START_BALANCE = 1_000_000  # the sandbox account's credits at start (and after /_sandbox/reset)
+BALANCE_KEY = "cliprise.balance_set"  # a counter: the balance set through the account control, if any
+UNMEASURED_SECONDS = 5  # a source the sandbox cannot fetch: the length of what it makes, and bills
+FETCH_TIMEOUT = 5.0
+FETCH_MAX_BYTES = 100 * 1024 * 1024
 
 _render_lock = threading.Lock()
+_account_lock = threading.Lock()
 
 
 class Invalid(Exception):
     """An application-level refusal, answered inside HTTP 200 with ``code: 400``."""
 
 
-@functools.cache
-def _routes() -> dict[str, dict[str, Any]]:
-    """Request ``model`` value → offer. Family base names (flux-kontext, kling-2-1…) are not routes."""
-    offers = json.loads(DATA_FILE.read_text())["offers"]
-    return {offer["id"]: offer for offer in offers}
-
-
 def handle(store: Store, request: Request, path: str, api_key: str) -> Response:
+    if path == ACCOUNT:
+        return _account(store, request)
     if not _host_allowed(request):
         store.count("cliprise.host_refused")
         if path == GENERATE:
@@ -114,6 +137,37 @@ class _Base:
         return f"{self.root}{path}"
 
 
+# --- the account -------------------------------------------------------------------------
+
+
+def _charged(store: Store) -> int:
+    with store.lock:
+        return sum(int(job.extra.get("credits", 0)) for job in store.jobs.values() if job.provider == "cliprise")
+
+
+def _balance(store: Store) -> int:
+    start = store.counters.get(BALANCE_KEY, START_BALANCE)
+    return start - _charged(store) + store.counters.get("cliprise.charged_before_set", 0)
+
+
+def _account(store: Store, request: Request) -> Response:
+    if request.method == "POST":
+        try:
+            balance = int((request.json() or {})["balance"])
+        except (ValueError, TypeError, KeyError):
+            return json_response(400, {"error": 'POST {"balance": N}'})
+        with _account_lock:
+            store.counters[BALANCE_KEY] = balance
+            store.counters["cliprise.charged_before_set"] = _charged(store)
+    with store.lock:
+        tasks = {
+            job.id: {"model": job.model, "credits": job.extra.get("credits", 0), "rule": job.extra.get("rule", "")}
+            for job in store.jobs.values()
+            if job.provider == "cliprise"
+        }
+    return json_response(200, {"balance": _balance(store), "charged": _charged(store), "tasks": tasks})
+
+
 # --- generate --------------------------------------------------------------------------
 
 
@@ -137,17 +191,19 @@ def _generate(store: Store, request: Request, api_key: str) -> Response:
         return _app_error("The request body must be JSON")
     if not isinstance(body, dict):
         return _app_error("The request body must be a JSON object")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
+    value = body.get("model")
+    if not isinstance(value, str) or not value:
         return _app_error(REQUIRED, field="model")
-    offer = _routes().get(model)
-    if offer is None:
+    route = reading.ROUTES.get(value)
+    if route is None:
         return json_response(400, {"msg": "invalid_model_id"})
+    model, tier = reading.MODELS[route[0]], route[1]
     callback = body.get("callBackUrl")
     if not isinstance(callback, str) or not callback.startswith(("http://", "https://")):
         return _app_error(REQUIRED, field="callBackUrl")
     try:
-        values = _validated(offer, body)
+        values = _validated(model, tier, value, body)
+        credits, rule, seconds = _price(store, model, tier, value, values)
     except Invalid as exc:
         return _app_error(str(exc))
 
@@ -159,41 +215,45 @@ def _generate(store: Store, request: Request, api_key: str) -> Response:
     if behaviour.fail == "5xx":
         store.count("cliprise.5xx")
         return json_response(500, {"code": 500, "msg": "internal_error"})
-    if behaviour.fail == "insufficient":
-        return json_response(200, {"code": 400, "msg": "insufficient_credits", "action_url": ACTION_URL, "data": None})
     if behaviour.fail == "timeout":
         time.sleep(40)
 
-    wire = offer.get("wire") or {}
-    kind = offer["output"]
-    extra: dict[str, Any] = {"callback": callback}
-    if kind == "text" and {"transcription", "speech-to-text"} & set(offer.get("generation_types", [])):
-        extra["transcript"] = True  # speech-to-text answers with what was said, not a chat reply
-    if wire.get("result_may_be_zip"):
-        kind = "zip"
-        per_call = wire.get("outputs_per_call", {})
-        extra["images"] = (
-            per_call.get("image-to-image", 2) if values.get("image_urls") else per_call.get("text-to-image", 6)
-        )
-    job = store.add_job(
-        Job(
-            id=secrets.token_hex(16),
-            provider="cliprise",
-            model=model,
-            params=_render_params(offer, values),
-            behaviour=behaviour,
-            kind=kind,
-            extra=extra,
-        )
+    kind = model.output
+    # "charge" is what /_sandbox/charges reports (in Cliprise credits); "credits" and "rule" the account's detail.
+    extra: dict[str, Any] = {"callback": callback, "credits": credits, "rule": rule, "charge": Decimal(credits)}
+    if kind == "text":
+        extra["transcript"] = True  # speech-to-text answers with what was said
+    if model.outputs_per_call:
+        per_call = model.outputs_per_call.value
+        extra["images"] = per_call["image-to-image"] if values.get("image_urls") else per_call["text-to-image"]
+    job = Job(
+        id=secrets.token_hex(16),
+        provider="cliprise",
+        model=value,
+        params=_render_params(model, values, seconds),
+        behaviour=behaviour,
+        kind=kind,
+        extra=extra,
     )
+    with _account_lock:  # "Credits are deducted when a task is accepted"
+        if behaviour.fail == "insufficient" or credits > _balance(store):
+            return json_response(
+                200, {"code": 400, "msg": "insufficient_credits", "action_url": ACTION_URL, "data": None}
+            )
+        store.add_job(job)
+        with store.lock:
+            store.counters["cliprise.credits_charged"] += credits
     if behaviour.fail != "never":
         _callback_later(store, job, _Base(request))
     answer = {"code": 200, "taskId": job.id}
-    return json_response(200, answer if wire.get("root_only") else [answer])
+    return json_response(200, answer if model.root_only else [answer])
+
+
+# --- validation --------------------------------------------------------------------------
 
 
 def _json_string(body: dict[str, Any], key: str, expected: type) -> Any:
-    """A root helper: a *string* holding JSON of the expected shape."""
+    """A root helper: a *string* holding JSON of the expected shape (doc lines 35-37, 43)."""
     raw = body[key]
     if not isinstance(raw, str):
         raise Invalid(f"{key} must be a string containing JSON, not a JSON {type(raw).__name__}; use json.dumps()")
@@ -203,22 +263,28 @@ def _json_string(body: dict[str, Any], key: str, expected: type) -> Any:
         raise Invalid(f"{key} is not valid JSON") from None
     if not isinstance(value, expected):
         raise Invalid(f"{key} must hold a JSON {'array' if expected is list else 'object'}")
-    if expected is list and not all(isinstance(url, str) and _is_url(url) for url in value):
-        raise Invalid(f"{key} must hold http(s) URLs")
+    if expected is list and not all(_is_url(url) for url in value):
+        raise Invalid(f"{key} must hold direct public http(s) URLs")
     return value
 
 
-def _is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8
 
 
-def _validated(offer: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """The model's effective fields after the pipeline's routing, or Invalid."""
-    wire = offer.get("wire") or {}
+def _empty(value: Any) -> bool:
+    return value is None or value in ("", [])
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validated(model: Model, tier: str, request_value: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The request's effective fields (input or root, routed helpers, decoded options), or Invalid."""
     helpers = {key: _json_string(body, key, list) for key in HELPERS if key in body}
     options = _json_string(body, "options", dict) if "options" in body else {}
-    if wire.get("root_only"):
-        # "Sending an input object for these models has no effect."
+    if model.root_only:
         values = {k: v for k, v in body.items() if k not in {"model", "callBackUrl", "options", "input", *HELPERS}}
     else:
         if "input" not in body:
@@ -226,139 +292,245 @@ def _validated(offer: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body["input"], dict):
             raise Invalid("input must be a JSON object")
         values = dict(body["input"])
-    for key in wire.get("pipeline_sets", []):
+    for key, why in model.refused.items():
         if key in values:
-            raise Invalid(f"{key} is set by the pipeline; do not send it")
-    _check_options(options, wire)
+            raise Invalid(f"{key}: {why.value}")
 
-    fields = {field["name"]: field for field in offer["fields"]}
-    # The pipeline "parses and routes these URLs into the appropriate input fields".
-    for helper, key in (("imageURLList", "image"), ("videoURLList", "video")):
-        if helper in helpers:
-            values.setdefault(helper, helpers[helper])
-            source = wire.get(f"{key}_list_from")
-            if source in fields and fields[source]["type"] == "media" and source not in values:
-                urls = helpers[helper]
-                if source in wire.get("stringified_list_fields", []):
-                    values[source] = body[helper]  # gpt-image-1 fileUrl: the raw string
-                elif source in wire.get("url_string_fields", []):
-                    values[source] = urls[0] if urls else ""
-                else:
-                    values[source] = urls
-    # Fields some routes take "from options.aspectRatio / options.duration".
-    for key, name in wire.get("options_from", {}).items():
-        mapping = (wire.get("options") or {}).get(key)
-        if key in options and name not in values and isinstance(mapping, dict):
-            values[name] = mapping[str(options[key])]
-
-    skip = set(wire.get("studio_only_fields", [])) | set(HELPERS)
-    for name, field in fields.items():
-        if name in skip or (field.get("derived") and name not in wire.get("mirror_fields", {})):
+    # "The pipeline parses and routes these URLs into the appropriate input fields."
+    for helper, target in (("imageURLList", model.image_list_to), ("videoURLList", model.video_list_to)):
+        urls = helpers.get(helper)
+        if not urls or target is None or not _empty(values.get(target.value)):
             continue
-        value = values.get(name)
-        if value is None or value in ("", []):
-            if field.get("required"):
-                raise Invalid(REQUIRED)
-            continue
-        _check_value(name, field, value, wire)
-    for target in wire.get("mirror_fields", {}):
-        if target in values and target not in fields:
-            _check_value(target, {"type": "media"}, values[target], wire)
-    values["_options"] = options
-    return values
-
-
-def _check_options(options: dict[str, Any], wire: dict[str, Any]) -> None:
-    maps = wire.get("options") or {}
-    for key, fixed in wire.get("options_fixed", {}).items():
-        if key in options and options[key] != fixed:
-            raise Invalid(f"options.{key} must stay aligned with the routed model ({fixed})")
-    for key, value in options.items():
-        mapping = maps.get(key)
-        if isinstance(mapping, dict):
-            if isinstance(value, bool) or not isinstance(value, int) or str(value) not in mapping:
-                raise Invalid(f"options.{key} must be an index: {', '.join(mapping)}")
-        elif mapping == "bool" and not isinstance(value, bool):
-            raise Invalid(f"options.{key} must be a boolean")
-        elif mapping == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-            raise Invalid(f"options.{key} must be an integer")
-        elif mapping == "string" and not isinstance(value, str):
-            raise Invalid(f"options.{key} must be a string")
-
-
-def _check_value(name: str, field: dict[str, Any], value: Any, wire: dict[str, Any]) -> None:
-    kind = field["type"]
-    if kind == "media":
-        if name in wire.get("stringified_list_fields", []):
-            if not isinstance(value, str):
-                raise Invalid(f"{name} must be the raw imageURLList string, not a JSON {type(value).__name__}")
-            try:
-                urls = json.loads(value)
-            except ValueError:
-                raise Invalid(f"{name} is not a JSON array string") from None
-        elif name in wire.get("single_url_string_fields", []):
-            urls = [value] if isinstance(value, str) else value  # "most reliable as a single URL string"
-        elif name in wire.get("url_string_fields", []):
-            if not isinstance(value, str):
-                raise Invalid(f"{name} must be a single URL string, not an array")
-            urls = [value]
+        name = target.value
+        if name in model.raw_list_fields:
+            values[name] = body[helper]  # gpt-image-1 fileUrl: "raw imageURLList string, do not parse"
+        elif name in reading.SINGLE_URL.value or name == "inputImage":
+            values[name] = urls[0]
         else:
-            if not isinstance(value, list):
-                raise Invalid(f"{name} must be an array of URLs, even for one file")
-            urls = value
-        if not isinstance(urls, list) or not all(isinstance(url, str) and _is_url(url) for url in urls):
+            values[name] = urls
+
+    effective = dict(values)
+    for key, raw in options.items():
+        option = model.options.get(key)
+        if option is None:
+            continue  # a key the card doesn't document: no effect
+        decoded = _option(key, option, raw)
+        if option.field == model.tier_field and model.tier_field and decoded != (tier or request_value):
+            raise Invalid(f"options.{key} must stay aligned with the routed model value {request_value}")
+        if option.field and option.field != model.tier_field and _empty(effective.get(option.field)):
+            effective[option.field] = decoded
+
+    for name in model.required.value:
+        if _empty(effective.get(name)):
+            raise Invalid(REQUIRED)
+    for name, value in list(effective.items()):
+        if _empty(value):
+            continue
+        effective[name] = _typed(model, name, value, from_options=name not in values)
+    for name, allowed in model.enums.items():
+        if name in effective and not _empty(effective[name]) and effective[name] not in allowed.value:
+            shown = " | ".join(str(choice) for choice in allowed.value)
+            raise Invalid(f"{name} must be one of {shown}")
+    for name, forbidden in model.forbidden_values.items():
+        if effective.get(name) in forbidden.value:
+            raise Invalid(f"{name} {effective[name]} is not available on {model.entry}")
+    for name, bounds in model.bounds.items():
+        low, high = bounds.value
+        if name in effective and not low <= effective[name] <= high:
+            raise Invalid(f"{name} must be between {low} and {high}")
+    for name, limit in model.max_length.items():
+        if len(str(effective.get(name) or "")) > limit.value:
+            raise Invalid(f"{name} is longer than {limit.value} characters")
+    for name, limit in model.max_count.items():
+        if isinstance(effective.get(name), list) and len(effective[name]) > limit.value:
+            raise Invalid(f"{name} accepts at most {limit.value} URLs")
+    return effective
+
+
+def _option(key: str, option: reading.Option, raw: Any) -> Any:
+    if option.kind == "index":
+        count = len(option.values)
+        if not _integer(raw) or raw < 0 or (raw >= count and option.other is None):
+            raise Invalid(f"options.{key} must be an index 0–{count - 1}")
+    elif option.kind == "bool" and not isinstance(raw, bool):
+        raise Invalid(f"options.{key} must be a boolean")
+    elif option.kind == "int" and not _integer(raw):
+        raise Invalid(f"options.{key} must be an integer")
+    elif option.kind == "string" and not isinstance(raw, str):
+        raise Invalid(f"options.{key} must be a string")
+    elif option.kind == "json" and not (isinstance(raw, list) and all(isinstance(item, dict) for item in raw)):
+        raise Invalid(f"options.{key} must be an array of objects")
+    return option.decode(raw)
+
+
+def _typed(model: Model, name: str, value: Any, *, from_options: bool) -> Any:
+    """The value checked against the Input Types table (doc lines 49-61), numbers normalised."""
+    if name in model.raw_list_fields:
+        if not isinstance(value, str):
+            raise Invalid(f"{name} must be the raw imageURLList string, not a JSON {type(value).__name__}")
+        try:
+            urls = json.loads(value)
+        except ValueError:
+            raise Invalid(f"{name} is not a JSON array string") from None
+        if not isinstance(urls, list) or not all(_is_url(url) for url in urls):
             raise Invalid(f"{name} must hold direct public http(s) URLs")
-        if len(urls) > field.get("max_count", 1 << 30):
-            raise Invalid(f"{name} accepts at most {field['max_count']} URL(s)")
-        return
-    if name in wire.get("quoted_numbers", []):
-        if not isinstance(value, str) or not value.isdigit():
-            raise Invalid(f'{name} must be a quoted numeric string such as "5" or "250", not {json.dumps(value)}')
-    elif name in wire.get("integer_fields", []) or kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(f"{name} must be an integer, not {json.dumps(value)}")
-    elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Invalid(f"{name} must be a number")
-    elif kind == "boolean":
+        return value
+    if name in reading.SINGLE_URL.value:
+        if not isinstance(value, str):
+            raise Invalid(f"{name} must be a single URL string, not a JSON {type(value).__name__}")
+        if not _is_url(value):
+            raise Invalid(f"{name} must be a direct public http(s) URL")
+        return value
+    if name in reading.URL_LIST.value:
+        if isinstance(value, str) and model.url_string_fields and name in model.url_string_fields.value:
+            value = [value]  # hailuo: "most reliable as a single URL string"
+        elif not isinstance(value, list):
+            raise Invalid(f"{name} must be an array of URLs, even for one file")
+        if not all(_is_url(url) for url in value):
+            raise Invalid(f"{name} must hold direct public http(s) URLs")
+        return value
+    if name in reading.QUOTED_NUMBERS.value:
+        if name in model.integer_only and not from_options and not _integer(value):
+            raise Invalid(f"{name} must be an integer, not {json.dumps(value)}: {model.integer_only[name].value}")
+        if _integer(value):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        raise Invalid(f'{name} must be a whole number, quoted ("5", "250") or not, not {json.dumps(value)}')
+    if name in reading.BOOLEANS.value:
         if not isinstance(value, bool):
-            raise Invalid(f"{name} must be a boolean")
-    elif kind == "json" or name in wire.get("json_text_fields", []):
-        if not isinstance(value, (list, dict)):
-            raise Invalid(f"{name} must be a JSON array of objects, not a string")
-    elif not isinstance(value, str):
-        raise Invalid(f"{name} must be a string")
-    if kind == "enum" and not any(value == choice for choice in field["choices"]):
-        raise Invalid(f"{name} must be one of {', '.join(str(c) for c in field['choices'])}")
-    if kind == "integer" and not isinstance(value, str):
-        if "min" in field and value < field["min"]:
-            raise Invalid(f"{name} must be at least {field['min']}")
-        if "max" in field and value > field["max"]:
-            raise Invalid(f"{name} must be at most {field['max']}")
+            raise Invalid(f"{name} must be a boolean, not {json.dumps(value)}")
+        return value
+    if name in reading.NUMBERS.value:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Invalid(f"{name} must be a number, not {json.dumps(value)}")
+        return value
+    if name in reading.OBJECT_ARRAYS.value:
+        if not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
+            raise Invalid(f"{name} must be a JSON array of objects")
+        return value
+    strings = reading.PLAIN_TEXT.value | reading.ENUM_STRINGS.value
+    if name in strings and not from_options and not isinstance(value, str):
+        raise Invalid(f"{name} must be a string, not {json.dumps(value)}")
+    return value
 
 
-def _render_params(offer: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """What sandbox.outputs reads (prompt, aspect, resolution, seconds), from fields and options."""
-    params = {k: v for k, v in values.items() if k != "_options"}
-    wire = offer.get("wire") or {}
-    for key, name in wire.get("options_from", {}).items():
-        mapping = (wire.get("options") or {}).get(key)
-        if name not in params and key in values["_options"] and isinstance(mapping, dict):
-            params[name] = mapping.get(str(values["_options"][key]))
+# --- price -------------------------------------------------------------------------------
+
+
+def _dimension(model: Model, tier: str, request_value: str, values: dict[str, Any], name: str) -> Any:
+    if name == model.tier_field and model.routed:
+        return tier
+    if name in values:
+        return values[name]
+    for option in model.options.values():  # an options tier left out is its index 0; a flag, false
+        if option.field == name:
+            return option.decode(0) if option.kind == "index" else False if option.kind == "bool" else None
+    return False if name == "sound" else None
+
+
+def _price(
+    store: Store, model: Model, tier: str, request_value: str, values: dict[str, Any]
+) -> tuple[int, str, float | None]:
+    """(credits, the rule in words, seconds billed or None) for an accepted request."""
+    price = model.price
+    if isinstance(price, Flat):
+        return price.amount, f"flat {price.amount} (doc line {price.line})", None
+    if isinstance(price, PerBlock):
+        raw = values.get(price.chars)
+        if isinstance(raw, list):  # dialogue: the lines' text
+            chars = sum(len(str(item.get("text", ""))) for item in raw if isinstance(item, dict))
+        else:
+            chars = len(str(raw or ""))
+        blocks = max(1, math.ceil(chars / price.block))
+        return blocks * price.rate, f"{price.rate} × {blocks} block(s) of {price.block} chars (line {price.line})", None
+    if isinstance(price, PerSecond):
+        key = tuple(_dimension(model, tier, request_value, values, name) for name in price.by)
+        if key not in price.rates:
+            raise Invalid(f"no documented price for {model.entry} {key}")
+        rate = price.rates[key]
+        seconds = _seconds(store, price.seconds, values)
+        whole = max(1, math.ceil(seconds))
+        return whole * rate, f"{rate}/s × {whole} s (line {price.line})", float(seconds)
+    key = tuple(_dimension(model, tier, request_value, values, name) for name in price.by)
+    if isinstance(price, Range):
+        amount = price.amount(key)
+        end = "bottom" if amount == price.low else "top"
+        return amount, f"range {price.low}–{price.high}, {end} for {key} (line {price.line})", None
+    assert isinstance(price, Table)
+    if key not in price.amounts:
+        raise Invalid(f"no documented price for {model.entry} {key}")
+    return price.amounts[key], f"table {key} (line {price.line})", None
+
+
+def _seconds(store: Store, source: str, values: dict[str, Any]) -> float:
+    if source == "duration":
+        seconds = values.get("duration")
+        if not _integer(seconds) or seconds < 1:
+            raise Invalid("duration must be a whole number of seconds, at least 1")
+        return float(seconds)
+    if source == "duration_seconds":
+        seconds = values.get("duration_seconds", reading.SOUND_EFFECT_DEFAULT_SECONDS)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise Invalid("duration_seconds must be a positive number")
+        return float(seconds)
+    if source == "frames_or_audio":
+        frames, fps = values.get("num_frames"), values.get("frames_per_second")
+        if frames and fps:
+            return float(Decimal(str(frames)) / Decimal(str(fps)))
+        source = "audio_url"
+    measured = _measure(store, str(values.get(source) or ""))
+    return measured if measured is not None else float(UNMEASURED_SECONDS)
+
+
+def _measure(store: Store, url: str) -> float | None:
+    """The length in seconds of the media at ``url``: a file this sandbox serves, or one it fetches."""
+    path = urlsplit(url).path
+    data: bytes | None = None
+    if "/files/" in path:
+        entry = store.files.get(path.rsplit("/files/", 1)[1])
+        data = entry[1] if entry else None
+    if data is None:
+        import httpx
+
+        try:
+            with httpx.stream("GET", url, timeout=FETCH_TIMEOUT) as response:
+                if response.status_code != 200:
+                    return None
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > FETCH_MAX_BYTES:
+                        return None
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+        except (httpx.HTTPError, ValueError):
+            return None
+    try:
+        duration = media.probe(data).get("duration")
+    except (ValueError, TypeError):
+        return None
+    return float(duration) if duration else None
+
+
+def _render_params(model: Model, values: dict[str, Any], seconds: float | None) -> dict[str, Any]:
+    """What sandbox.outputs reads (prompt, aspect, resolution, seconds) from the effective fields."""
+    params = dict(values)
     if "size" in params and "aspect_ratio" not in params and ":" in str(params["size"]):
         params["aspect_ratio"] = params["size"]  # gpt-image-1
-    if "duration_seconds" in params:
-        params["seconds"] = params["duration_seconds"]
+    if seconds is not None:
+        params["seconds"] = max(1, math.ceil(seconds))  # the output lasts what is billed
+        params.pop("duration", None)
     aspect = params.get("aspect_ratio") or params.get("aspectRatio") or params.get("image_size")
     try:
         media.aspect_size(str(aspect) if aspect else "1:1", params.get("resolution"))
     except (ValueError, TypeError):
         for key in ("aspect_ratio", "aspectRatio", "image_size", "resolution"):
             params.pop(key, None)
-    if offer["output"] != "image":
+    if model.output != "image":
         params.pop("resolution", None)
     if not (params.get("prompt") or params.get("text")):
-        params["prompt"] = offer["name"]
+        params["prompt"] = model.name
     return params
 
 

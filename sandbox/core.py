@@ -9,8 +9,11 @@ ends failed), ``5xx`` (the submit answers 500), ``timeout`` (the submit hangs
 past the client's timeout), ``malformed`` (a body that is not the documented
 shape), ``expired`` (the result URL answers 410), ``expired_once`` (the first
 result URL answers 410; reading the status again gives a fresh one),
-``insufficient`` (the provider account is out of credits), ``never`` (the job
-never finishes). ``flaps=N`` makes the first N status reads answer 503.
+``insufficient`` (the provider account is out of credits), ``no_api_access``
+(the account's plan has no API access: Kubflow's 403), ``never`` (the job
+never finishes). ``flaps=N`` makes the first N status reads answer 503. Deliveries
+that fall short: ``short=2`` makes videos and audio 2 s long whatever was asked,
+``silent=1`` leaves the audio track out of videos that asked for one.
 """
 
 from __future__ import annotations
@@ -27,7 +30,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-FAILURE_KINDS = {"none", "provider", "5xx", "timeout", "malformed", "expired", "expired_once", "insufficient", "never"}
+FAILURE_KINDS = {
+    "none",
+    "provider",
+    "5xx",
+    "timeout",
+    "malformed",
+    "expired",
+    "expired_once",
+    "insufficient",
+    "no_api_access",
+    "never",
+}
 DIRECTIVE = re.compile(r"\[sandbox([^\]]*)\]")
 
 
@@ -39,14 +53,16 @@ class Behaviour:
     progress_steps: int = 4
     media_scale: int = 512  # long side of generated images and videos, in pixels
     flaps: int = 0  # the first N status reads of each job answer 503, then the job behaves
+    short: float = 0.0  # videos and audio come back this many seconds long whatever was asked (0: as asked)
+    silent: int = 0  # 1: videos come back without an audio track even when audio was asked for
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():
             if key == "fail" and value not in FAILURE_KINDS:
                 raise ValueError(f"fail must be one of {sorted(FAILURE_KINDS)}")
-            if key in {"delay", "fail_rate"}:
+            if key in {"delay", "fail_rate", "short"}:
                 value = float(value)
-            elif key in {"progress_steps", "media_scale", "flaps"}:
+            elif key in {"progress_steps", "media_scale", "flaps", "silent"}:
                 value = int(value)
             elif key != "fail":
                 raise ValueError(f"unknown setting {key!r}")

@@ -2,11 +2,19 @@
 endpoint with its request schema, ``GET /jobs``, ``GET``/``DELETE /jobs/{id}``,
 ``POST /assets``, bearer auth and the ``X-Webhook-URL`` callback.
 
-Request bodies are validated against the endpoint's own schema from the
-OpenAPI file (Draft 2020-12), so a client that sends a field Krea doesn't
-know, a wrong type or a camelCase name shows up as Krea's 400. The documented
+Everything Krea-specific comes from the sandbox's own reading of the vendored
+doc (``sandbox/readings/krea.py``), never from the studio's catalog. Request
+bodies are validated against the endpoint's own schema (Draft 2020-12), so a
+client that sends a field Krea doesn't know, a wrong type or a camelCase name
+shows up as Krea's 400 "The request body is invalid.". The documented
 camelCase aliases are still accepted, as Krea says, and counted under
 ``krea.deprecated_field``.
+
+Each accepted job is charged by the endpoint's compute-unit table (the row
+the request selects, defaults filled in) and the amount kept on the job for
+``GET /_sandbox/charges``; Krea's API itself has no billing path. Endpoints
+without a table are accepted and charged 0 (``krea.unpriced`` in the stats),
+as are requests no row covers (``krea.no_price_row``).
 
 A job goes ``backlogged → queued → processing → completed`` on the sandbox
 clock (Job.phase()); the job object has exactly the documented keys.
@@ -17,14 +25,13 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import io
-import json
 import secrets
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,21 +39,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from sandbox.core import Job, Request, Response, Store, behaviour_for, json_response, webhook_later
 from sandbox.outputs import job_outputs
+from sandbox.readings import krea as reading
 
-ROOT = Path(__file__).resolve().parent.parent
-OPENAPI_FILE = ROOT / "catalog" / "data" / "sources" / "krea-openapi.json"
-DATA_FILE = ROOT / "catalog" / "data" / "krea.json"
-JOB_STATUSES = (
-    "backlogged",
-    "queued",
-    "scheduled",
-    "processing",
-    "sampling",
-    "intermediate-complete",
-    "completed",
-    "failed",
-    "cancelled",
-)
+# The job object's status enum and the webhook header, as the sandbox's reading of 003 has them.
+JOB_STATUSES = reading.JOB_STATUSES
 ASSET_TYPES = {  # POST /assets: "JPEG, PNG, WebP, HEIC, MP4, MOV, WebM, GLB, WAV, MP3"
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -75,32 +71,9 @@ def _is_uri(value: object) -> bool:
     return bool(parts.scheme and parts.netloc)
 
 
-@cache
-def _openapi() -> dict[str, Any]:
-    text = OPENAPI_FILE.read_text(encoding="utf-8")
-    return json.JSONDecoder().raw_decode(text, text.index("{"))[0]
-
-
-@cache
-def _offers_by_path() -> dict[str, dict[str, Any]]:
-    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return {offer["wire"]["path"]: offer for offer in data["offers"]}
-
-
-@lru_cache(maxsize=256)  # bounded: any path a client asks for lands here
-def _endpoint(path: str) -> tuple[Draft202012Validator, dict[str, str], str, str] | None:
-    """(request validator, deprecated alias → field, model, output kind) for a /generate path."""
-    operation = _openapi()["paths"].get(path, {}).get("post")
-    if operation is None or not path.startswith("/generate/"):
-        return None
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    aliases = {item["from"]: item["to"] for item in operation.get("x-krea-deprecated-field-aliases", [])}
-    offer = _offers_by_path().get(path)
-    if offer:
-        model, kind = offer["id"], offer["output"]
-    else:  # the endpoints the catalog leaves out (no price) are still Krea's
-        model, kind = path.rsplit("/", 1)[1], "video" if path.startswith("/generate/video/") else "image"
-    return Draft202012Validator(schema, format_checker=_formats), aliases, model, kind
+@lru_cache(maxsize=64)  # one per documented endpoint; unknown paths never get here
+def _validator(path: str) -> Draft202012Validator:
+    return Draft202012Validator(reading.ENDPOINTS[path].schema, format_checker=_formats)
 
 
 def _error(status: int, message: str, **headers: str) -> Response:
@@ -157,11 +130,28 @@ def _render_params(body: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _charge(store: Store, endpoint: reading.Endpoint, body: dict[str, Any]) -> tuple[Decimal, str]:
+    """What the job costs by the endpoint's compute-unit table, and the row (or why nothing) it was read from.
+
+    An endpoint without a table (Topaz, SeedEdit, Aleph) and a request no row covers (Veo 3 at 4 s)
+    are accepted, as Krea's schema accepts them, and charged 0: the doc states no price to charge.
+    """
+    if not endpoint.priced:
+        store.count("krea.unpriced")
+        return Decimal(0), f"{endpoint.price_pointer}: no price table"
+    row = endpoint.price_for(body)
+    if row is None:
+        store.count("krea.no_price_row")
+        return Decimal(0), f"{endpoint.price_pointer}: no row for this request"
+    store.count("krea.charged")
+    return row.amount, f"{row.pointer} {row.line}"
+
+
 def _generate(store: Store, request: Request, path: str) -> Response:
-    endpoint = _endpoint(path)
+    endpoint = reading.endpoint(path)
     if endpoint is None:
         return _error(404, f"No such endpoint: POST {path}")
-    validator, aliases, model, kind = endpoint
+    validator, aliases = _validator(path), endpoint.aliases
     try:
         body = request.json()
     except ValueError:
@@ -187,19 +177,21 @@ def _generate(store: Store, request: Request, path: str) -> Response:
         return _error(402, "You have run out of credits.")
     if behaviour.fail == "timeout":
         time.sleep(40)
+    cost, priced_by = _charge(store, endpoint, body)
     created = datetime.now(UTC)
     job = store.add_job(
         Job(
             id=str(uuid.uuid4()),
             provider="krea",
-            model=model,
+            model=endpoint.slug,
             params=_render_params(body),
             behaviour=behaviour,
-            kind=kind,
-            extra={"path": path, "body": body, "created_at": created},
+            kind=endpoint.output,
+            # "charge" is read by /_sandbox/charges: the compute units this job cost, by the doc's table.
+            extra={"path": path, "body": body, "created_at": created, "charge": cost, "priced_by": priced_by},
         )
     )
-    webhook = request.headers.get("x-webhook-url", "")
+    webhook = request.headers.get(reading.WEBHOOK_HEADER.lower(), "")
     if webhook:
         job.extra["webhook"] = webhook
         _webhook_on_completion(store, job, request, webhook)

@@ -7,9 +7,9 @@ Paths (the same in generations/providers/kubeez.py): ``POST /v1/generate/media``
 ``POST /v1/generate/estimate`` (get_generation_estimate) and ``POST /v1/trim/video``
 (trim_video) are the evident REST forms of the named tools.
 
-Requests are checked against the catalog's reading of the docs
-(catalog/data/kubeez.json through catalog.pricing), and refusals come back in
-Kubeez's shape: HTTP 400 ``{"error": "<code>", "message": ..., ...details}``, with
+Requests are checked and priced with the sandbox's own reading of the docs
+(``sandbox/readings/kubeez.py``, each fact with its doc line; nothing of the studio, nothing under
+``catalog/``), and refusals come back in Kubeez's shape: HTTP 400 ``{"error": "<code>", "message": ..., ...details}``, with
 the family-label answer exactly as the doc prints it. Refused requests hold no
 credits. Generic generate_media parameters a model doesn't use are ignored, as
 the doc says ("All other models ignore negative_prompt", ...); any other unknown
@@ -18,7 +18,6 @@ key is refused, so a client that misnames a field finds out here.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
 import re
@@ -28,32 +27,19 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from catalog.pricing import QuoteError, offer_check, offer_price
 from sandbox import media
 from sandbox.core import Behaviour, Job, Request, Response, Store, behaviour_for
 from sandbox.outputs import job_outputs
+from sandbox.readings import kubeez as reading
 
 PROVIDER = "kubeez"
-DATA_FILE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "kubeez.json"
+UNBOUNDED = 1 << 30  # the reading's "no upper limit written"
 START_BALANCE = Decimal("10000")  # the sandbox account's credits
-LATEST = 20  # get_generations: "Returns your latest 20 generations"
+LATEST = reading.LATEST_GENERATIONS[0]  # get_generations: "Returns your latest 20 generations" (001)
 TIMEOUT_SLEEP = 35.0  # past the client's default 30 s timeout
-GENERIC = {
-    "prompt",
-    "generation_type",
-    "negative_prompt",
-    "source_media_urls",
-    "aspect_ratio",
-    "duration",
-    "quality",
-    "resolution",
-    "sound",
-    "seed",
-}
 # Upload: "JPEG, PNG, WebP, typically 10 MB max per file"; videos "typically up to 100 MB (MP4/WebM)".
 UPLOAD_TYPES = {
     "image/png": "png",
@@ -67,8 +53,8 @@ UPLOAD_TYPES = {
     "audio/mp4": "m4a",
 }
 UPLOAD_LIMITS = {"image": 10 * 1024 * 1024, "video": 100 * 1024 * 1024, "audio": 100 * 1024 * 1024}
-TRIM_MAX_SECONDS = 60
-TRIM_SOURCE_MAX_BYTES = 500 * 1024 * 1024
+TRIM_MAX_SECONDS = reading.TRIM_MAX_WINDOW[0]
+TRIM_SOURCE_MAX_BYTES = reading.TRIM_SOURCE_MAX_BYTES[0]
 MAKERS = (  # get_models "provider": who makes the model
     ("gpt-", "OpenAI"),
     ("kling-", "Kuaishou"),
@@ -85,14 +71,6 @@ MAKERS = (  # get_models "provider": who makes the model
     ("flux-", "Black Forest Labs"),
     ("p-", "Pruna AI"),
 )
-
-
-@functools.cache
-def _catalog() -> tuple[dict[str, dict], dict[str, dict]]:
-    data = json.loads(DATA_FILE.read_text())
-    offers = {offer["id"]: offer for offer in data["offers"]}
-    labels = {label["label"]: label for label in data["family_labels"]}
-    return offers, labels
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -151,6 +129,19 @@ def handle(store: Store, request: Request, path: str, api_key: str) -> Response:
 # --- generate_media ------------------------------------------------------------------
 
 
+class Refusal(Exception):
+    """A request Kubeez refuses: HTTP 400 ``{"error": code, "message": ..., **details}``; nothing is held."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def response(self) -> Response:
+        return _error(400, self.code, self.message, **self.details)
+
+
 def _body(request: Request) -> dict[str, Any] | Response:
     try:
         body = request.json()
@@ -161,54 +152,247 @@ def _body(request: Request) -> dict[str, Any] | Response:
     return body
 
 
-def _offer_for(model: Any) -> dict[str, Any] | Response:
-    offers, labels = _catalog()
-    if not isinstance(model, str) or not model:
+def _model_for(model_id: Any) -> reading.Model | Response:
+    if not isinstance(model_id, str) or not model_id:
         return _error(400, "invalid_params", "model is required (a model_id from get_models).", field="model")
-    if model in labels:
-        # The doc's exact answer for a family label; no credits are deducted.
+    family = reading.families().get(model_id)
+    if family is not None:
+        # 002 lines 220-231, the doc's exact answer for a family label; no credits are deducted.
         return _json(
             400,
             {
                 "error": "variant_required",
-                "family": model,
-                "available_variants": labels[model]["variants"],
-                "hint": "Ask the user which variant they want — resolution, draft vs standard, or with/without "
-                "reference video. Pull pricing from get_models.",
+                "family": model_id,
+                "available_variants": list(family.variants),
+                "hint": reading.VARIANT_REQUIRED_HINT[0],
             },
         )
-    if model not in offers:
-        return _error(400, "unknown_model", f"Unknown model {model!r}. Use a model_id from get_models.", model=model)
-    return offers[model]
+    model = reading.models().get(model_id)
+    if model is None:
+        return _error(
+            400, "unknown_model", f"Unknown model {model_id!r}. Use a model_id from get_models.", model=model_id
+        )
+    return model
+
+
+def _seconds_value(param: reading.Param, value: Any) -> int:
+    """A duration as 002 writes it ("5s", line 35) or as a bare whole number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise Refusal("invalid_params", f'{param.name} must be a number of seconds such as "5s".', field=param.name)
+    text = str(value).strip().removesuffix("s").strip() if isinstance(value, str) else value
+    try:
+        number = Decimal(str(text))
+    except ArithmeticError:
+        raise Refusal(
+            "invalid_params", f'{param.name} must be a number of seconds such as "5s".', field=param.name
+        ) from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise Refusal("invalid_params", f"{param.name} must be a whole number of seconds.", field=param.name)
+    return int(number)
+
+
+def _param_value(param: reading.Param, value: Any) -> Any:
+    """``value`` checked against what the doc says of the parameter, in the form it is used."""
+    name = param.name
+    if param.kind == "enum":
+        if value in param.choices:
+            return value
+        raise Refusal(
+            param.error,
+            f"{name} must be one of {', '.join(map(str, param.choices))}.",
+            field=name,
+            allowed=list(param.choices),
+        )
+    if param.kind == "seconds":
+        seconds = _seconds_value(param, value)
+        if not param.min <= seconds <= param.max:
+            raise Refusal(
+                "invalid_params",
+                f"{name} must be {param.min:g}s–{param.max:g}s.",
+                field=name,
+                min=param.min,
+                max=param.max,
+            )
+        return seconds
+    if param.kind == "seconds_choice":
+        seconds = _seconds_value(param, value)
+        if f"{seconds}s" not in param.choices:
+            raise Refusal(
+                "invalid_params",
+                f"{name} must be one of {', '.join(param.choices)}.",
+                field=name,
+                allowed=list(param.choices),
+            )
+        return f"{seconds}s"
+    if param.kind == "bool":
+        if not isinstance(value, bool):
+            raise Refusal("invalid_params", f"{name} must be true or false.", field=name)
+        return value
+    if param.kind in {"text", "string"}:
+        if not isinstance(value, str):
+            raise Refusal("invalid_params", f"{name} must be a string.", field=name)
+        if param.max_length is not None and len(value) > param.max_length:
+            raise Refusal(
+                "invalid_params",
+                f"{name} is {len(value)} characters; this model accepts at most {param.max_length}.",
+                field=name,
+                max_length=param.max_length,
+            )
+        return value
+    if param.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Refusal("invalid_params", f"{name} must be a number.", field=name)
+        if (param.min is not None and value < param.min) or (param.max is not None and value > param.max):
+            raise Refusal("invalid_params", f"{name} must be between {param.min:g} and {param.max:g}.", field=name)
+        return value
+    if param.kind == "urls":  # "string or array" (line 13)
+        urls = [value] if isinstance(value, str) else value
+        if not isinstance(urls, list) or not all(isinstance(url, str) and url for url in urls):
+            raise Refusal("invalid_params", f"{name} must be a URL or a list of URLs.", field=name)
+        return urls
+    if param.kind == "url":
+        if not isinstance(value, str) or not value:
+            raise Refusal("invalid_params", f"{name} must be one URL.", field=name)
+        return value
+    if param.kind == "list":
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise Refusal("invalid_params", f"{name} must be a list of ids.", field=name)
+        return value
+    if param.kind == "elements":
+        return _elements(value)
+    raise ValueError(f"unknown parameter kind {param.kind!r}")
+
+
+def _elements(value: Any) -> list[dict[str, Any]]:
+    """kling_elements (002 line 126): name, description, and 2–4 image URLs or 1 video URL each."""
+    if not isinstance(value, list):
+        raise Refusal("invalid_params", "kling_elements must be an array of objects.", field="kling_elements")
+    for element in value:
+        if not isinstance(element, dict) or not element.get("name") or not element.get("description"):
+            raise Refusal(
+                "invalid_params", "Each element requires a title (name) and description.", field="kling_elements"
+            )
+        images, videos = element.get("element_input_urls"), element.get("element_input_video_urls")
+        if (images is None) == (videos is None):
+            raise Refusal(
+                "invalid_params",
+                "Each element takes either element_input_urls (2–4 image URLs) or element_input_video_urls (1 video).",
+                field="kling_elements",
+            )
+        if images is not None and not (isinstance(images, list) and 2 <= len(images) <= 4):
+            raise Refusal("invalid_params", "element_input_urls takes 2–4 image URLs.", field="kling_elements")
+        if videos is not None and not (isinstance(videos, list) and len(videos) == 1):
+            raise Refusal("invalid_params", "element_input_video_urls takes 1 video URL.", field="kling_elements")
+    return value
+
+
+def _inputs_check(model: reading.Model, generation_type: str, urls: list[str], clean: dict[str, Any]) -> None:
+    counts = {"image": 0, "video": 0, "audio": 0}
+    for url in urls:
+        counts[reading.media_kind(url) or "image"] += 1  # "Most models accept images only" (line 102)
+    if model.gemini:
+        if counts["audio"]:
+            raise Refusal("unsupported_audio_url", "Audio file URLs are not accepted; use voice_id instead.")
+        if counts["video"] and not model.video_ref:
+            raise Refusal(
+                "variant_mismatch",
+                f"A video reference requires a -video-ref variant ({model.mismatch_variant}), not {model.id}.",
+                use_variant=model.mismatch_variant,
+            )
+        if counts["video"] > 1:
+            raise Refusal("invalid_params", "Maximum 1 video reference per request.", max=1)
+        slots = counts["image"] + 2 * counts["video"] + len(clean.get("character_ids") or [])
+        if slots > 7:
+            raise Refusal(
+                "invalid_params",
+                f"Gemini Omni has 7 reference slots (a video takes 2, each character_id 1, each image 1); "
+                f"this request needs {slots}.",
+                slots=7,
+            )
+    if model.family in {"seedance-2", "seedance-2-fast"}:  # "Hard limits (enforced with 400 errors)", 157-161
+        for kind, code in (("video", "too_many_videos"), ("audio", "too_many_audios"), ("image", "too_many_images")):
+            limit = 9 if kind == "image" else 3
+            if counts[kind] > limit:
+                raise Refusal(code, f"Seedance 2 takes at most {limit} reference {kind}s.", max=limit)
+    limits = model.inputs.get(generation_type)
+    if limits is None:
+        return
+    for kind, (low, high) in (("image", limits.images), ("video", limits.videos), ("audio", limits.audios)):
+        if not low <= counts[kind] <= high:
+            if high == 0:
+                wanted = f"no {kind}"
+            elif high >= 1 << 30:
+                wanted = f"at least {low} {kind}(s)"
+            else:
+                wanted = f"{low}–{high} {kind}(s)" if low != high else f"exactly {low} {kind}(s)"
+            raise Refusal(
+                "invalid_params",
+                f"{model.id} {generation_type} takes {wanted} in source_media_urls; got {counts[kind]}.",
+                field="source_media_urls",
+            )
+
+
+def _check(model: reading.Model, body: dict[str, Any]) -> dict[str, Any]:
+    """The request's parameters as the doc allows them for ``model``, defaults filled; Refusal otherwise."""
+    fields = model.fields
+    clean: dict[str, Any] = {}
+    unknown = []
+    for key, value in body.items():
+        if key == "model":
+            continue
+        if key in fields and key not in model.ignores:
+            if value is None:
+                continue
+            clean[key] = _param_value(fields[key], value)
+        elif key not in reading.GENERIC:  # generic parameters a model doesn't use are ignored, as documented
+            unknown.append(key)
+    if unknown:
+        raise Refusal("invalid_params", f"Unknown parameter(s) for {model.id}: {', '.join(sorted(unknown))}.")
+    for name, param in fields.items():
+        if name in clean:
+            continue
+        if param.default is not None:
+            clean[name] = param.default
+        elif param.required:
+            raise Refusal("invalid_params", f"{name} is required for {model.id}.", field=name)
+    if not clean["prompt"].strip():
+        raise Refusal("invalid_params", "prompt is required.", field="prompt")
+    generation_type = clean.get("generation_type") or model.generation_types[0]
+    clean["generation_type"] = generation_type
+    _inputs_check(model, generation_type, clean.get("source_media_urls") or [], clean)
+    if "last_frame_url" in clean and generation_type != "image-to-video":
+        raise Refusal("invalid_params", "last_frame_url is for image-to-video (first + last frame).")
+    if model.video_ref and model.gemini:
+        start = clean.get("video_trim_start_s", 0)
+        end = clean.get("video_trim_end_s", start + 10)
+        if end <= start or end - start > 10:  # "Provider hard limits: range ≤ 10s, ends ≤ 30s" (line 195)
+            raise Refusal("invalid_params", "The trim window must be more than 0 s and at most 10 s.")
+    if model.id == "gpt-image-2" and clean["resolution"] in {"2K", "4K"}:
+        allowed = ["9:16", "16:9", "4:3", "3:4"]  # line 76
+        if clean.get("aspect_ratio") not in allowed:
+            raise Refusal(
+                "aspect_ratio_incompatible_with_high_res",
+                "2K and 4K require an explicit non-square, non-auto aspect_ratio: one of 9:16, 16:9, 4:3, 3:4.",
+                allowed=allowed,
+            )
+    return clean
 
 
 def _generate(store: Store, request: Request) -> Response:
     body = _body(request)
     if isinstance(body, Response):
         return body
-    offer = _offer_for(body.get("model"))
-    if isinstance(offer, Response):
-        return offer
+    model = _model_for(body.get("model"))
+    if isinstance(model, Response):
+        return model
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         return _error(400, "invalid_params", "prompt is required.", field="prompt")
-    fields = {spec["name"] for spec in offer["fields"] if not spec.get("derived")}  # derived: the studio's own
-    params: dict[str, Any] = {}
-    unknown = []
-    for key, value in body.items():
-        if key == "model":
-            continue
-        if key in fields:
-            params[key] = value
-        elif key not in GENERIC:  # generic parameters a model doesn't use are ignored, as documented
-            unknown.append(key)
-    if unknown:
-        return _error(400, "invalid_params", f"Unknown parameter(s) for {offer['id']}: {', '.join(sorted(unknown))}.")
     try:
-        clean = offer_check(offer, params)
-    except QuoteError as exc:
-        return _json(400, exc.as_dict())
-    too_long = _reference_lengths_refusal(store, request, offer, clean)
+        clean = _check(model, body)
+    except Refusal as refusal:
+        return refusal.response()
+    too_long = _reference_lengths_refusal(store, request, model, clean)
     if too_long is not None:
         return too_long
     try:
@@ -216,7 +400,7 @@ def _generate(store: Store, request: Request) -> Response:
     except ValueError as exc:
         return _error(400, "invalid_params", f"Bad sandbox directive: {exc}")
     try:
-        render = _render_params(store, request, offer, clean, prompt)
+        render = _render_params(store, request, model, clean, prompt)
     except ValueError as exc:
         return _error(400, "invalid_params", str(exc), field="aspect_ratio")
     if behaviour.fail == "5xx":
@@ -224,26 +408,25 @@ def _generate(store: Store, request: Request) -> Response:
         return _error(500, "internal_error", "Kubeez could not start the generation. Retry later.")
     if behaviour.fail == "timeout":
         time.sleep(TIMEOUT_SLEEP)
-    cost = _price(offer, clean)
+    cost = credits_for(model, clean)
     balance = _balance_now(store)
     if behaviour.fail == "insufficient" or (cost is not None and cost > balance):
         return _error(
             402,
             "insufficient_credits",
-            f"Not enough Kubeez credits for {offer['id']}: it costs {_number(cost)}, the balance is "
-            f"{_number(balance)}.",
+            f"Not enough Kubeez credits for {model.id}: it costs {_number(cost)}, the balance is {_number(balance)}.",
             required_credits=cost,
             balance=balance,
         )
-    generation_type = clean.get("generation_type") or offer["generation_types"][0]
+    generation_type = clean["generation_type"]
     job = store.add_job(
         Job(
             id=str(uuid.uuid4()),
             provider=PROVIDER,
-            model=offer["id"],
+            model=model.id,
             params=render,
             behaviour=behaviour,
-            kind=offer["output"],
+            kind=model.output,
             extra={
                 "prompt": prompt,
                 "generation_type": generation_type,
@@ -270,13 +453,13 @@ REFERENCE_SECONDS_MAX = 15.0  # Seedance 2: "combined ≤ 15s", "any single refe
 
 
 def _reference_lengths_refusal(
-    store: Store, request: Request, offer: dict[str, Any], clean: dict[str, Any]
+    store: Store, request: Request, model: reading.Model, clean: dict[str, Any]
 ) -> Response | None:
-    """Seedance 2's hard limits on reference lengths, for the files this sandbox hosts (uploads, trims).
+    """Seedance 2's hard limits on reference lengths (002 lines 161-163), for the files this sandbox hosts.
 
     Like the real backend over REST, it can't probe other URLs, so those pass.
     """
-    if offer.get("family") != "seedance-2":
+    if model.family not in {"seedance-2", "seedance-2-fast"}:
         return None
     totals = {"video": 0.0, "audio": 0.0}
     for url in clean.get("source_media_urls") or []:
@@ -295,13 +478,22 @@ def _reference_lengths_refusal(
     return None
 
 
-def _price(offer: dict[str, Any], clean: dict[str, Any]) -> Decimal | None:
-    if offer.get("unpriced"):
+def credits_for(model: reading.Model, clean: dict[str, Any]) -> Decimal | None:
+    """What Kubeez charges for a checked request, from the reading's price; None where the doc gives none."""
+    price = model.price
+    if price is None:
         return None
-    try:
-        return offer_price(offer, clean, "credits").amount
-    except QuoteError:
-        return None
+    if price.flat is not None:
+        return price.flat
+    if price.by is not None:
+        return price.tiers[clean[price.by]]
+    seconds = Decimal(clean["duration"])
+    rate = price.per_second_audio if price.per_second_audio is not None and clean.get("sound") else price.per_second
+    if price.reference:
+        # "(ref_video_seconds + output_seconds) × base_credits_per_second" (line 142), the reference billed at
+        # "the pessimistic worst case of 15s" over REST (line 156).
+        seconds += reading.REST_REFERENCE_SECONDS[0]
+    return rate * seconds
 
 
 def _seconds_estimate(behaviour: Behaviour) -> int:
@@ -309,39 +501,37 @@ def _seconds_estimate(behaviour: Behaviour) -> int:
 
 
 def _render_params(
-    store: Store, request: Request, offer: dict[str, Any], clean: dict[str, Any], prompt: str
+    store: Store, request: Request, model: reading.Model, clean: dict[str, Any], prompt: str
 ) -> dict[str, Any]:
     """What sandbox.outputs needs to render the file the request asked for."""
     sources = [url for url in clean.get("source_media_urls") or [] if isinstance(url, str)]
-    aspect = str(clean.get("aspect_ratio") or ("16:9" if offer["output"] == "video" else "1:1"))
+    aspect = str(clean.get("aspect_ratio") or ("16:9" if model.output == "video" else "1:1"))
     if aspect.lower() in {"auto", "adaptive"}:
         aspect = _source_aspect(store, request, sources) or "1:1"  # "auto matches the first input image"
     media.aspect_size(aspect, None, base=64)  # raises ValueError for a ratio the model can't take
     render: dict[str, Any] = {"prompt": prompt, "aspect_ratio": aspect}
-    if offer["output"] == "image":
+    if model.output == "image":
         tier = clean.get("resolution") or {"basic": "2K", "high": "4K"}.get(clean.get("quality"), clean.get("quality"))
         if tier in {"1K", "2K", "4K"}:
             render["resolution"] = tier
         if clean.get("seed") is not None:
             render["seed"] = int(clean["seed"])
         return render
-    render["duration"] = _video_seconds(store, request, offer, clean, sources)
-    fields = {spec["name"] for spec in offer["fields"]}
-    if "sound" in fields:  # toggle_via_sound_param
+    render["duration"] = _video_seconds(store, request, model, clean, sources)
+    if model.video_audio == "toggle_via_sound_param":
         render["sound"] = bool(clean.get("sound"))
-    elif "generate_audio" in fields:
+    elif "generate_audio" in model.fields:
         render["sound"] = bool(clean.get("generate_audio"))
     else:
-        render["sound"] = _video_audio(offer) == "included"
+        render["sound"] = model.video_audio == "included"
     return render
 
 
 def _video_seconds(
-    store: Store, request: Request, offer: dict[str, Any], clean: dict[str, Any], sources: list[str]
+    store: Store, request: Request, model: reading.Model, clean: dict[str, Any], sources: list[str]
 ) -> float | str | None:
-    model = offer["id"]
-    if model.startswith("gemini-omni-video"):
-        fixed = re.search(r"-(\d+)s$", model)
+    if model.gemini:
+        fixed = re.search(r"-(\d+)s$", model.id)
         if fixed:
             return float(fixed.group(1))  # baked into the variant id
         # -video-ref: the output takes the trimmed source clip's length (≤ 10 s)
@@ -353,7 +543,7 @@ def _video_seconds(
                 end = min(end, info[1]["duration"])
                 break
         return max(1.0, min(end - start, 10.0))
-    fixed = re.search(r"-(\d+)s$", model)
+    fixed = re.search(r"-(\d+)s$", model.id)
     if fixed and clean.get("duration") is None:
         return float(fixed.group(1))  # grok-text-to-video-6s
     return clean.get("duration")
@@ -491,89 +681,75 @@ def _generations(store: Store, request: Request) -> Response:
 # --- get_models, get_balance, get_generation_estimate -----------------------------------
 
 
-def _video_audio(offer: dict[str, Any]) -> str | None:
-    if offer["output"] != "video":
-        return None
-    if any(spec["name"] == "sound" for spec in offer["fields"]):
-        return "toggle_via_sound_param"
-    if offer["id"] == "v1-pro-fast-i2v":
-        return "silent"  # "silent — No generated audio (Seedance 1.0 / v1-pro-fast-i2v only)"
-    return "included"
-
-
-def _model_entry(offer: dict[str, Any], behaviour: Behaviour) -> dict[str, Any]:
-    specs = {spec["name"]: spec for spec in offer["fields"]}
-    media_specs = [spec for spec in offer["fields"] if spec["type"] == "media"]
+def _model_entry(model: reading.Model, behaviour: Behaviour) -> dict[str, Any]:
+    """One get_models entry (001 lines 32-41) from the reading."""
+    fields = model.fields
+    price = model.price
     cost = None
-    if not offer.get("unpriced"):
-        required = {s["name"]: "x" for s in offer["fields"] if s.get("required") and s["type"] in {"text", "string"}}
-        try:
-            cost = offer_price(offer, offer_check(offer, required), "credits").amount
-        except QuoteError:
-            # A flat price needs no defaults (Gemini Omni wants an image first); a per-second
-            # price with no default duration has no single figure.
-            cost = Decimal(str(offer["pricing"]["flat"])) if "flat" in offer["pricing"] else None
-    per_second = _rate_per_second(offer)
+    per_second = None
+    if price is not None and price.flat is not None:
+        cost = price.flat
+    elif price is not None and price.by is not None:
+        cost = price.tiers[fields[price.by].default]  # the default tier, "1K (default)"
+    elif price is not None:
+        per_second = price.per_second  # Kling 3.0 silent; Seedance 2's rate
 
     def choices(name: str) -> Any:
-        spec = specs.get(name)
-        if spec is None:
+        param = fields.get(name)
+        if param is None or name in model.ignores:
             return None
-        if "choices" in spec:
-            return spec["choices"]
-        if "min" in spec or "max" in spec:
-            return {"min": spec.get("min"), "max": spec.get("max")}
+        if param.choices:
+            return list(param.choices)
+        if param.min is not None or param.max is not None:
+            return {"min": param.min, "max": param.max}
         return "any"
 
+    limits = list(model.inputs.values())
+    most = max(sum(high for _, high in (i.images, i.videos, i.audios)) for i in limits)
     capabilities: dict[str, Any] = {
         "aspect_ratios": choices("aspect_ratio"),
         "durations": choices("duration"),
         "quality_levels": choices("quality"),
         "resolutions": choices("resolution"),
-        "supports_sound": "sound" in specs,
-        "supports_negative_prompt": "negative_prompt" in specs,
-        "supports_seed": "seed" in specs,
-        "max_prompt_chars": specs.get("prompt", {}).get("max_length"),
-        "max_input_files": media_specs[0].get("max_count") if media_specs else 0,
+        "supports_sound": "sound" in fields,
+        "supports_negative_prompt": "negative_prompt" in fields,
+        "supports_seed": "seed" in fields,
+        "max_prompt_chars": fields["prompt"].max_length,
+        "max_input_files": most if most < UNBOUNDED else None,  # None: the doc writes no upper limit
     }
-    if offer["output"] == "video":
-        capabilities["video_audio"] = _video_audio(offer)
+    if model.output == "video":
+        capabilities["video_audio"] = model.video_audio
+    kinds = sorted(
+        {
+            kind
+            for limit in limits
+            for kind, (_, high) in (("image", limit.images), ("video", limit.videos), ("audio", limit.audios))
+            if high
+        }
+    )
     return {
-        "model_id": offer["id"],
-        "display_name": offer["name"],
-        "provider": next((maker for prefix, maker in MAKERS if offer["id"].startswith(prefix)), "Kubeez"),
-        "model_type": offer["output"],
+        "model_id": model.id,
+        "display_name": model.name or model.id,
+        "provider": next((maker for prefix, maker in MAKERS if model.id.startswith(prefix)), "Kubeez"),
+        "model_type": model.output,
         "cost_per_generation": cost,
         **({"cost_per_second": per_second} if per_second is not None else {}),
         "estimated_time_seconds": _seconds_estimate(behaviour),
-        "generation_types": offer["generation_types"],
-        "requires_input_media": not any(t.startswith("text-to-") for t in offer["generation_types"]),
-        "input_media_types": sorted({kind for spec in media_specs for kind in spec.get("kinds", [])}),
+        "generation_types": list(model.generation_types),
+        "requires_input_media": not any(t.startswith("text-to-") for t in model.generation_types),
+        "input_media_types": kinds,
         "capabilities": capabilities,
     }
 
 
-def _rate_per_second(offer: dict[str, Any]) -> Decimal | None:
-    """The "credits / sec" rate of a per-second model, with its defaults (Kling 3.0 silent, Seedance 2)."""
-    pricing = offer["pricing"]
-    if offer.get("unpriced") or pricing.get("per", {}).get("field") != "duration":
-        return None
-    defaults = {spec["name"]: spec["default"] for spec in offer["fields"] if "default" in spec}
-    try:
-        return offer_price({"name": offer["name"], "pricing": pricing["rate"]}, defaults, "credits").amount
-    except QuoteError:
-        return None
-
-
 def _models(store: Store, request: Request) -> Response:
-    offers, _ = _catalog()
     model_type = request.query.get("model_type")
     if model_type and model_type not in {"image", "video", "music"}:
         return _error(400, "invalid_params", "model_type must be image, video or music.", field="model_type")
     entries = [
-        _model_entry(offer, store.behaviour)
-        for offer in offers.values()
-        if not model_type or offer["output"] == model_type
+        _model_entry(model, store.behaviour)
+        for model in reading.models().values()
+        if not model_type or model.output == model_type
     ]
     return _json(200, {"models": entries, "count": len(entries)})
 
@@ -595,19 +771,19 @@ def _estimate(store: Store, request: Request) -> Response:
     body = _body(request)
     if isinstance(body, Response):
         return body
-    offer = _offer_for(body.get("model"))
-    if isinstance(offer, Response):
-        return offer
+    model = _model_for(body.get("model"))
+    if isinstance(model, Response):
+        return model
     try:
         behaviour = behaviour_for(str(body.get("prompt") or ""), store.behaviour)
     except ValueError as exc:
         return _error(400, "invalid_params", f"Bad sandbox directive: {exc}")
-    samples = sum(1 for job in _kubeez_jobs(store) if job.model == offer["id"])
+    samples = sum(1 for job in _kubeez_jobs(store) if job.model == model.id)
     return _json(
         200,
         {
-            "model": offer["id"],
-            "generation_type": body.get("generation_type") or offer["generation_types"][0],
+            "model": model.id,
+            "generation_type": body.get("generation_type") or model.generation_types[0],
             "estimated_time_seconds": _seconds_estimate(behaviour),
             "confidence": "high" if samples >= 10 else "low",
             "sample_size": samples,

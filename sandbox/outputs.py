@@ -19,8 +19,17 @@ def _seconds(params: dict[str, Any], default: float = 5.0) -> float:
             continue
         if key == "n_frames":
             value = value / 25 if value > 30 else value  # n_frames counts frames on some routes
-        return max(1.0, min(value, 15.0))
+        return max(1.0, min(value, 20.0))  # the longest any doc allows is 20 s
     return default
+
+
+def _with_audio(params: dict[str, Any]) -> bool:
+    """Audio asked for, under either name the providers' docs use (``sound``, ``generate_audio``)."""
+    for key in ("sound", "generate_audio"):
+        value = params.get(key)
+        if value is True or str(value).strip().lower() in {"true", "1", "on", "yes"}:
+            return True
+    return False
 
 
 def job_outputs(store: Store, job: Job, request: Request) -> list[str]:
@@ -41,10 +50,13 @@ def job_outputs(store: Store, job: Job, request: Request) -> list[str]:
     urls = []
     if job.kind == "video":
         width, height = media.aspect_size(str(aspect) if aspect else "16:9", None, base=min(scale, 384))
-        data = media.render_video(prompt, _seconds(params), width, height, with_audio=bool(params.get("sound")))
+        seconds = job.behaviour.short or _seconds(params)
+        with_audio = _with_audio(params) and not job.behaviour.silent
+        data = media.render_video(prompt, seconds, width, height, with_audio=with_audio)
         urls.append(store.add_file("video/mp4", data, "mp4", expired=expired))
     elif job.kind == "audio":
-        urls.append(store.add_file("audio/wav", media.render_audio(_seconds(params, 3.0)), "wav", expired=expired))
+        seconds = job.behaviour.short or _seconds(params, 3.0)
+        urls.append(store.add_file("audio/wav", media.render_audio(seconds), "wav", expired=expired))
     elif job.kind == "text" and job.extra.get("transcript"):
         language = str(params.get("language_code") or "en")
         seed = str(params.get("audio_url") or prompt)

@@ -201,10 +201,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_model_picker():
-    """The composer's model picker is kept in process memory for a few seconds; each test starts clean."""
+    """The composer's model picker and the offers' health are kept in memory for a few seconds (the health
+    in the shared cache too); each test starts clean."""
     import generations.views
+    from generations.health import offer_health_forget
 
     generations.views._picker_cache = None
+    offer_health_forget()
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -235,6 +238,25 @@ def chromium() -> Iterator:
         browser.close()
 
 
+# Chromium reports a Content-Security-Policy violation on the console; the page also reports each one
+# it sees as a securitypolicyviolation event, logged here in case the console line is not emitted.
+CSP_WATCH = """document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`));"""
+
+
+def csp_violations_watch(page) -> list[str]:
+    """Collect every CSP violation (and htmx refusing to eval) the page reports; the caller asserts none."""
+    violations: list[str] = []
+
+    def seen(message) -> None:
+        if message.type == "error" and ("Content Security Policy" in message.text or "evalDisallowed" in message.text):
+            violations.append(message.text)
+
+    page.context.add_init_script(CSP_WATCH)
+    page.on("console", seen)
+    return violations
+
+
 @contextmanager
 def signed_in_page(chromium, live_server, user, team, **context_options):
     """A Chromium page already signed in as ``user`` working in ``team``; fails on any JavaScript error."""
@@ -253,9 +275,11 @@ def signed_in_page(chromium, live_server, user, team, **context_options):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    violations = csp_violations_watch(page)
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 def completed_generation_with_file(*, team, user, prompt: str = "secret plans"):
@@ -279,3 +303,89 @@ def completed_generation_with_file(*, team, user, prompt: str = "secret plans"):
     asset = Asset(generation=generation, index=0, kind="image", filename="x.png", content_type="image/png", size=3)
     asset.file.save("x.png", ContentFile(b"png"), save=True)
     return generation, asset
+
+
+class S3Server:
+    """moto's S3 server as a process of its own: the S3 protocol over a real socket."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.region = "us-east-1"
+        self.access_key = "studio-test"
+        self.secret_key = "studio-test-secret"
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
+
+    def bucket_create(self) -> str:
+        name = f"studio-{uuid.uuid4().hex[:12]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def env(self, bucket: str, prefix: str = "media") -> dict[str, str]:
+        """The environment that points a studio process at ``bucket`` (as README's table documents)."""
+        return {
+            "STORAGE_URL": f"s3://{bucket}/{prefix}",
+            "STORAGE_S3_ENDPOINT_URL": self.url,
+            "STORAGE_S3_REGION": self.region,
+            "STORAGE_S3_ACCESS_KEY_ID": self.access_key,
+            "STORAGE_S3_SECRET_ACCESS_KEY": self.secret_key,
+            "STORAGE_S3_ADDRESSING_STYLE": "path",
+        }
+
+    def keys(self, bucket: str) -> list[str]:
+        listing = self.client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> Iterator[S3Server]:
+    """A real S3-protocol server (``moto[server]``) on a free port, for the object-storage tests."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("s3") / "moto.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = S3Server(f"http://127.0.0.1:{port}")
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{server.url}/moto-api/", timeout=1).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, timeout=30, message="the S3 server (moto) to start")
+    yield server
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def s3_storages(server: S3Server, bucket: str, prefix: str = "media") -> dict:
+    """STORAGES as project.settings builds them from ``server.env(bucket)``."""
+    from project.settings import _default_storage
+
+    saved = {key: os.environ.get(key) for key in server.env(bucket, prefix)}
+    os.environ.update(server.env(bucket, prefix))
+    try:
+        default = _default_storage(os.environ["STORAGE_URL"])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {**settings.STORAGES, "default": default}

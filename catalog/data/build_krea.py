@@ -143,8 +143,9 @@ COLUMN_CONDITIONS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
 # Price columns mapped to the request field whose value selects the row.
 COLUMN_FIELDS = {"resolution": "resolution", "duration": "duration", "mode": "mode", "audio": "generate_audio"}
 
-# Endpoints whose description has no price table at all. They are left out of the
-# offers (nothing documented to charge) and listed under "unpriced" in krea.json.
+# Endpoints whose description has no price table at all. They are offers marked
+# "unpriced" (browsable, "no documented price"): runnable only once staff set the
+# studio's own price for them (catalog.services.offer_price_override_set).
 #   topaz/*: "Most powerful creative enhancer. Max 16K." (and similar) -- no table
 #   seededit: "New frontier model designed for image editing" -- no table
 #   aleph: "Runway's Gen-4 Aleph model for advanced video-to-video transformation" -- no table
@@ -606,7 +607,7 @@ def _gaps(by_name: dict[str, Any], by: list[str], rows: list[dict[str, Any]]) ->
 # --- offers -------------------------------------------------------------------------
 
 
-def offer_build(doc: dict[str, Any], path: str, operation: dict[str, Any]) -> tuple[dict[str, Any] | None, dict]:
+def offer_build(doc: dict[str, Any], path: str, operation: dict[str, Any]) -> tuple[dict[str, Any], dict]:
     kind = GENERATE.match(path).group(1)
     name = operation.get("summary") or path.rsplit("/", 1)[-1]
     prose, tables = description_split(operation.get("description", ""))
@@ -616,11 +617,13 @@ def offer_build(doc: dict[str, Any], path: str, operation: dict[str, Any]) -> tu
         raise DocError(f"{path}: add its family to FAMILIES")
     family, family_name = FAMILIES[path]
     offer_id = OFFER_IDS.get(path, path.rsplit("/", 1)[-1])
-    if not tables:
-        return None, {"id": offer_id, "path": path, "name": name, "reason": "no price table in the description"}
     if len(tables) > 1:
         raise DocError(f"{path}: {len(tables)} tables in the description")
-    pricing, facts = pricing_build(path, name, tables[0], fields)
+    if tables:
+        pricing, facts = pricing_build(path, name, tables[0], fields)
+    else:
+        pricing = {"table": {"by": [], "rows": []}, "label": "price not documented"}
+        facts = {"approximate": False, "constants": [], "unreachable": [], "unpriced": True}
     media = [f for f in fields if f["type"] == "media"]
     kinds = {f["kinds"][0] for f in media if f["name"] not in GENERIC_VIDEO_FIELDS} | {
         _media_kind(f["name"]) for f in fields if f["type"] == "json" and _has_uri(schema["properties"][f["name"]])
@@ -685,23 +688,24 @@ def offer_build(doc: dict[str, Any], path: str, operation: dict[str, Any]) -> tu
     )
     if facts["approximate"]:
         offer["price_approximate"] = True  # the doc writes "~N": Krea's own figure, held as is
-    offer["doc"] = f"Krea OpenAPI, POST {path} ({name}): description price table, Compute Units"
+    if facts.get("unpriced"):
+        offer["unpriced"] = True
+        offer["doc"] = f"Krea OpenAPI, POST {path} ({name}): no price table in the description"
+    else:
+        offer["doc"] = f"Krea OpenAPI, POST {path} ({name}): description price table, Compute Units"
     return offer, facts
 
 
 def krea_data_build(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The krea.json content and a report of the irregular readings."""
     offers: list[dict[str, Any]] = []
-    unpriced: list[dict[str, Any]] = []
     report: list[str] = []
     for path, operations in doc["paths"].items():
         if not GENERATE.match(path) or "post" not in operations:
             continue
         offer, facts = offer_build(doc, path, operations["post"])
-        if offer is None:
-            unpriced.append(facts)
-            report.append(f"{path}: {facts['reason']}; left out")
-            continue
+        if offer.get("unpriced"):
+            report.append(f"{path}: no price table in the description; browsable, unpriced")
         offers.append(offer)
         for constant in facts["constants"]:
             report.append(f"{path}: price column with one value and no field, read as a note ({constant})")
@@ -716,7 +720,6 @@ def krea_data_build(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         "source": SOURCE_NAME,
         "base_url": (doc.get("servers") or [{}])[0].get("url", ""),
         "offers": offers,
-        "unpriced": unpriced,
     }
     return data, report
 
@@ -743,7 +746,8 @@ def main(argv: list[str]) -> int:
     source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     data, report = krea_data_build(openapi_load(source))
     OUTPUT.write_text(json_format(data) + "\n", encoding="utf-8")
-    print(f"{OUTPUT}: {len(data['offers'])} offers, {len(data['unpriced'])} unpriced endpoint(s)")
+    unpriced = sum(1 for offer in data["offers"] if offer.get("unpriced"))
+    print(f"{OUTPUT}: {len(data['offers'])} offers, {unpriced} without a documented price")
     for line in report:
         print("  -", line)
     return 0

@@ -18,6 +18,14 @@ CLIENTS = {
 }
 
 
+def cancel_call_for(provider_slug: str) -> str | None:
+    """The provider's documented call that stops a job (``DELETE /jobs/{id}``), or None where it has none."""
+    try:
+        return import_string(CLIENTS[provider_slug]).cancel_call
+    except (KeyError, ImportError):
+        return None
+
+
 def client_for(provider_slug: str) -> ProviderClient:
     try:
         client_class = import_string(CLIENTS[provider_slug])

@@ -8,8 +8,10 @@ in one place (generations.services).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, BinaryIO, Protocol
 
 import httpx
 
@@ -49,11 +51,33 @@ class LocalMedia:
     get the bytes; the others get ``public_url``, a signed studio URL they can fetch.
     """
 
-    path: str
+    path: str  # a local file (tools and provider tests); "" when the bytes live in the studio's storage
     filename: str
     content_type: str
     kind: str  # image | video | audio
     public_url: str = ""
+    storage_name: str = ""  # the file's name in the studio's storage (filesystem or object storage)
+
+    def open(self) -> BinaryIO:
+        """The file's bytes, read through Django's storage API when it is a stored file (never by path)."""
+        if self.storage_name:
+            from django.core.files.storage import default_storage
+
+            return default_storage.open(self.storage_name, "rb")
+        return open(self.path, "rb")
+
+    def size(self) -> int:
+        """Its size in bytes; OSError when the file is gone."""
+        if self.storage_name:
+            from django.core.files.storage import default_storage
+
+            try:
+                return default_storage.size(self.storage_name)
+            except OSError:
+                raise
+            except Exception as exc:  # object storage answers a missing key with its own error
+                raise FileNotFoundError(self.storage_name) from exc
+        return os.path.getsize(self.path)
 
 
 @dataclass(frozen=True)
@@ -67,8 +91,25 @@ class SubmitRequest:
     uploads: dict[str, list[LocalMedia]] = field(default_factory=dict)  # media field -> files to pass along
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A job the provider accepted: its id, and the cost it reported on accepting it, if it reports one."""
+
+    job_id: str
+    reported_cost: Decimal | None = None  # in the provider's unit
+
+
+def submit_job(client: ProviderClient, request: SubmitRequest) -> Submitted:
+    """Start a job through ``client``: its ``submit_job`` where it reports more than the id."""
+    detailed = getattr(client, "submit_job", None)
+    if detailed is not None:
+        return detailed(request)
+    return Submitted(job_id=client.submit(request))
+
+
 class ProviderClient(Protocol):
     slug: str
+    cancel_call: str | None  # the documented call that stops a job, or None where the docs have none
 
     def submit(self, request: SubmitRequest) -> str:
         """Start a job; return the provider's job id."""

@@ -43,6 +43,7 @@ HOST_REFUSED = (
 
 class ClipriseClient:
     slug = "cliprise"
+    cancel_call: str | None = None  # Cliprise documents no cancel endpoint
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         # Generate authenticates with a Bearer header, status with an ``apiKey`` query

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -146,6 +145,7 @@ def request_body(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
 
 class KreaClient:
     slug = "krea"
+    cancel_call: str | None = "DELETE /jobs/{id}"  # Krea's OpenAPI: delete a job
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         # securitySchemes.bearerAuth: HTTP bearer.
@@ -227,9 +227,8 @@ class KreaClient:
 
     def upload(self, media: LocalMedia) -> str:
         """``POST /assets`` (multipart ``file``); the asset's ``image_url`` is what the job reads."""
-        path = Path(media.path)
         try:
-            size = path.stat().st_size
+            size = media.size()
         except OSError as exc:
             raise ProviderError(
                 "invalid_request", f"The source file {media.filename} is missing", permanent=True
@@ -238,7 +237,7 @@ class KreaClient:
             raise ProviderError(
                 "invalid_request", f"{media.filename} is larger than Krea's 75 MB upload limit", permanent=True
             )
-        with path.open("rb") as handle:
+        with media.open() as handle:
             data = self._json(
                 "POST",
                 "/assets",

@@ -38,6 +38,7 @@ from generations.providers.base import (
     LocalMedia,
     ProviderError,
     SubmitRequest,
+    Submitted,
     error_from_response,
     http_client,
     transport_error,
@@ -67,6 +68,7 @@ class KubeezRequestError(ProviderError):
 
 class KubeezClient:
     slug = "kubeez"
+    cancel_call: str | None = None  # Kubeez documents no cancel call
 
     def __init__(self, *, base_url: str, api_key: str, timeout: float = 30.0, upload_timeout: float = 120.0) -> None:
         self.http = http_client(base_url, headers={"Authorization": f"Bearer {api_key}"})
@@ -103,6 +105,11 @@ class KubeezClient:
     # --- the ProviderClient interface ----------------------------------------------
 
     def submit(self, request: SubmitRequest) -> str:
+        return self.submit_job(request).job_id
+
+    def submit_job(self, request: SubmitRequest) -> Submitted:
+        """generate_media; the answer "often" carries ``estimated_cost_credits`` (002, generate_media
+        "Response"), which is kept as the cost Kubeez reported for the job."""
         body = self.request_body(request)
         data = self._object("POST", "/v1/generate/media", json=body)
         job_id = data.get("generation_id")
@@ -110,7 +117,7 @@ class KubeezClient:
             raise ProviderError(
                 "malformed_response", "Kubeez accepted the job without a generation_id", permanent=False
             )
-        return str(job_id)
+        return Submitted(job_id=str(job_id), reported_cost=_reported_cost(data.get("estimated_cost_credits")))
 
     def request_body(self, request: SubmitRequest) -> dict[str, Any]:
         """The generate_media body: ``model`` plus the offer's fields, typed as Kubeez takes them.
@@ -171,7 +178,7 @@ class KubeezClient:
         with contextlib.ExitStack() as stack:
             parts = []
             for media in files:
-                handle = stack.enter_context(open(media.path, "rb"))
+                handle = stack.enter_context(media.open())
                 parts.append(("file", (media.filename, handle, media.content_type)))
             data = self._object("POST", "/v1/upload/media", files=parts, timeout=self.upload_timeout)
         urls = data.get("urls")
@@ -265,9 +272,30 @@ def _error(response: httpx.Response) -> ProviderError:
     return KubeezRequestError(doc_code or "invalid_request", text, details=body)
 
 
+def _reported_cost(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        cost = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return cost if cost.is_finite() and 0 <= cost < 10**9 else None
+
+
 def _wire_value(spec: dict[str, Any], value: Any) -> Any:
-    """Studio params come back from JSON storage (Decimals as strings); Kubeez wants JSON types."""
+    """Studio params come back from JSON storage (Decimals as strings); Kubeez wants JSON types.
+
+    A number written with a suffix on the wire goes as the doc writes it: ``duration`` is documented
+    as a string and sent as ``"duration": "5s"`` (002, generate_media parameters and example).
+    """
     kind = spec.get("type")
+    if kind in {"integer", "number"} and spec.get("suffix") and value is not None:
+        try:
+            number = Decimal(str(value).strip().removesuffix(spec["suffix"]))
+        except InvalidOperation:
+            return value
+        shown = int(number) if number == number.to_integral_value() else number.normalize()
+        return f"{shown}{spec['suffix']}"
     if kind in {"integer", "number"} and isinstance(value, (str, Decimal)):
         try:
             number = Decimal(str(value).strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ _STATUS = {
 
 class KubflowClient:
     slug = "kubflow"
+    cancel_call: str | None = None  # Kubflow documents no cancel endpoint
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         self.http = http_client(base_url, headers={"Authorization": f"Bearer {api_key}"})
@@ -61,6 +63,8 @@ class KubflowClient:
         for name in request.spec.get("wire", {}).get("not_sent", []):
             params.pop(name, None)  # the studio's own billing quantities (measured seconds) stay here
         for spec in request.spec.get("fields", []):
+            if spec["type"] in {"integer", "number"} and params.get(spec["name"]) not in (None, ""):
+                params[spec["name"]] = _json_number(params[spec["name"]])  # stored params keep numbers as text
             # Kubflow takes one URL per media field (image_url, video_url).
             if spec["type"] == "media" and spec["name"] in params:
                 urls = params.pop(spec["name"])
@@ -104,3 +108,9 @@ class KubflowClient:
 
     def cancel(self, job_id: str) -> bool:
         return False  # Kubflow documents no cancel endpoint
+
+
+def _json_number(value: Any) -> int | float:
+    """A JSON number for a checked numeric setting: a whole one as an integer (5, not "5" or 5.0)."""
+    number = Decimal(str(value).strip())
+    return int(number) if number == number.to_integral_value() else float(number)

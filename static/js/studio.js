@@ -20,10 +20,17 @@ window.studio = {
 // Any other request may have put cards on the page as they were at another moment (a new job, the
 // next page, a card redrawn), so it makes the page forget its stamp; a poll that overlapped such a
 // request does not keep the stamp it got.
+// The poller asks only while a card is running, and sends which ones: set here rather than in
+// hx-trigger filters or hx-vals="js:", which htmx would have to eval (the CSP allows no eval).
 let otherRequestsDone = 0;
 document.addEventListener("htmx:configRequest", (event) => {
   const poller = event.detail.elt;
   if (poller.id !== "poller") return;
+  if (studio.activeIds().length === 0) {
+    event.preventDefault();
+    return;
+  }
+  event.detail.parameters.ids = studio.pollIds().join(",");
   event.detail.headers["X-Cards-Stamp"] = studio.cardsStamp || `${poller.dataset.team}.`;
   poller.studioOthersBefore = otherRequestsDone;
 });
@@ -47,7 +54,37 @@ function dismissLater(toast) {
   setTimeout(() => toast.remove(), 6000);
 }
 
+// A toast when a card this page saw unfinished comes back finished, whichever request brought it
+// (the poll, a refreshed page of results, a filter): the page, not one answer, knows what it showed.
+const seenUnfinished = new Set();
+function toastFinished(card) {
+  const status = card.dataset.status;
+  if (status !== "completed" && status !== "failed") return; // a cancel is confirmed by its own message
+  const toasts = document.getElementById("toasts");
+  if (!toasts) return;
+  const title = card.dataset.title || "Generation";
+  const error = status === "failed" ? card.querySelector(".card-error")?.textContent.trim() : "";
+  const toast = document.createElement("div");
+  toast.className = `toast toast-${status === "completed" ? "success" : "error"}`;
+  toast.setAttribute("role", "status");
+  toast.dataset.notify = `${title} ${status}`;
+  toast.textContent = `${title}: ${status}${error ? ` — ${error}` : ""}`;
+  toasts.append(toast);
+}
+function noteCards(root) {
+  if (!(root instanceof Element)) return;
+  const cards = root.matches(".card[data-id]") ? [root] : root.querySelectorAll(".card[data-id]");
+  for (const card of cards) {
+    if (card.dataset.active === "true") seenUnfinished.add(card.dataset.id);
+    else if (seenUnfinished.delete(card.dataset.id)) toastFinished(card);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  noteCards(document.body);
+  new MutationObserver((changes) => {
+    for (const change of changes) change.addedNodes.forEach(noteCards);
+  }).observe(document.body, { childList: true, subtree: true });
   document.querySelectorAll(".toast").forEach(dismissLater);
   const toasts = document.getElementById("toasts");
   if (!toasts) return;
@@ -92,12 +129,21 @@ function elapsedSeconds(el, now) {
   return Math.floor((now - el.studioStart) / 1000);
 }
 
+// What is left, from the offer's usual time (the studio's live median where it has one) and its 95th percentile.
+function etaText(seconds, typical, p95) {
+  if (seconds < typical) return `about ${formatElapsed(typical - seconds)} left`;
+  if (seconds < Math.max(p95, typical * 1.5)) return "any moment now";
+  return "taking longer than usual";
+}
+
 function tick() {
   const now = performance.now();
   document.querySelectorAll('[data-active="true"][data-created], [data-active="true"][data-elapsed]').forEach((el) => {
     const seconds = Math.max(0, elapsedSeconds(el, now));
     const text = el.querySelector("[data-elapsed-text]");
     if (text) text.textContent = formatElapsed(seconds);
+    const eta = el.querySelector("[data-eta-text]");
+    if (eta) eta.textContent = etaText(seconds, Number(el.dataset.typical) || 60, Number(el.dataset.p95) || 0);
     if (el.dataset.estimate === "true") {
       const bar = el.querySelector("[data-progress]");
       const typical = Number(el.dataset.typical) || 60;
@@ -164,7 +210,7 @@ document.addEventListener("click", (event) => {
   if (copy) {
     const source = document.querySelector(copy.dataset.copy);
     if (!source) return;
-    const text = source.innerText.trim();
+    const text = (source instanceof HTMLInputElement ? source.value : source.innerText).trim();
     const done = () => {
       const label = copy.textContent;
       copy.textContent = "Copied";
@@ -287,4 +333,40 @@ document.addEventListener("htmx:load", (event) => {
     const typed = hint.closest("[data-field]").querySelector(`[name="${hint.dataset.measureFor}"]`);
     if (typed && typed.value.trim()) measureMedia(hint);
   });
+});
+
+// Behaviour that would otherwise sit in inline handlers and style attributes, which the
+// Content-Security-Policy refuses: a file picker writes the picked names where the live quote reads
+// them, the team switcher submits on change, the invite link selects
+// itself on focus, usage share bars take their width from data-share, and a change in the composer
+// re-quotes the price unless it swaps the whole composer (hx-trigger="studio:requote").
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (!(target instanceof Element)) return;
+  if (target instanceof HTMLInputElement && target.dataset.namesInto) {
+    const names = document.getElementById(target.dataset.namesInto);
+    if (names) names.value = JSON.stringify(Array.from(target.files || [], (file) => file.name));
+  }
+  if (target.matches("[data-submit-on-change]") && target.form) {
+    target.form.requestSubmit();
+    return;
+  }
+  const form = target.closest("form");
+  if (form && !target.dataset.composerSwap && form.querySelector("#price")) {
+    form.dispatchEvent(new CustomEvent("studio:requote"));
+  }
+});
+document.addEventListener("focusin", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.matches("[data-select-on-focus]")) event.target.select();
+});
+
+function drawShares(root) {
+  root.querySelectorAll("[data-share]").forEach((bar) => {
+    const share = Math.max(0, Math.min(100, Number(bar.dataset.share) || 0));
+    bar.style.width = `${share}%`;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => drawShares(document));
+document.addEventListener("htmx:load", (event) => {
+  if (event.detail.elt instanceof Element) drawShares(event.detail.elt);
 });

@@ -44,8 +44,11 @@ def test_models_lists_enabled_offers_with_parameters_and_prices(api, catalog):
     assert params["mode"]["allowed_values"] == ["std", "pro"]
     assert (params["duration"]["min"], params["duration"]["max"]) == (3, 15)
     assert params["prompt"]["required"] is True
-    assert kling["price"]["summary"] == "14–27 credits/s"
-    assert kling["price"]["default_credits"] == "70.00"  # 5 s standard
+    assert (
+        kling["price"]["summary"]
+        == "27 credits/s (the top of the documented 14-27 credits/s, charged whatever the settings)"
+    )
+    assert kling["price"]["default_credits"] == "135.00"  # 5 s standard: std's own rate is not documented, 27/s
 
     images = api.get("/models", {"category": "image", "provider": "kubflow"}).json()["models"]
     gpt = next(m for m in images if m["model"] == "gpt-image-2")
@@ -63,7 +66,11 @@ def test_quote_prices_the_request_as_the_catalog_does(api, catalog):
     )
     assert response.status_code == 200, response.content
     data = response.json()
-    assert data["credits"] == "180.00"
+    # "Kling 3.0 kling-3.0 | 14-27 credits/s": pro without sound is priced only inside the range, so the top is
+    # charged; Kie.ai's 18/s is the likely price, and the answer says so
+    assert data["credits"] == "270.00"
+    assert data["likely_credits"] == "180.00"
+    assert "the documented top, 270 credits, is charged" in data["charge_note"]
     assert data["offer"] == "kubflow:kling-3.0"
     assert data["params"]["duration"] == 10
     assert data["params"]["sound"] is False, "defaults are filled in"
@@ -173,7 +180,7 @@ def test_insufficient_credits_is_402_and_creates_nothing(client, people, catalog
     assert response.status_code == 402
     data = response.json()
     assert data["error"] == "insufficient_credits"
-    assert (data["needed_credits"], data["available_credits"]) == ("210.00", "100.00")
+    assert (data["needed_credits"], data["available_credits"]) == ("405.00", "100.00")  # 27/s × 15 s
     assert not Generation.objects.exists()
     assert LedgerEntry.objects.count() == entries
 

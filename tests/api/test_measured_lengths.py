@@ -52,3 +52,48 @@ def test_models_say_which_media_a_length_measures(api, all_catalogs):
     motion = next(m for m in models if m["model"] == "kling-2.6/motion-control")
     derived = next(p for p in motion["parameters"] if p["name"] == "ref_video_seconds")
     assert (derived["derived"], derived["measures"]) == (True, "video_url")
+
+
+@pytest.fixture
+def clip_url(settings):
+    """A 4 s MP4 on a local web server the studio may fetch from."""
+    from tests.generations.media_files import mp4
+
+    with served({"/ref.mp4": ("video/mp4", mp4(4))}) as host:
+        settings.OUTBOUND_URL_ALLOWLIST = [*settings.OUTBOUND_URL_ALLOWLIST, host]
+        yield f"http://{host}/ref.mp4"
+
+
+def test_kubeez_reference_video_is_quoted_as_kubeez_bills_rest_by_api_cli_and_composer_alike(
+    api, all_catalogs, clip_url, client, rich_people
+):
+    # 002 "MCP / REST API note": REST requests with a reference video are billed "the pessimistic worst case of
+    # 15s of reference video"; "| seedance-2-480p-video-ref | ... | 13 | credits / sec |": (15 + 5) × 13 = 260,
+    # whatever the clip's real 4 s
+    import io
+    import json as jsonlib
+
+    from django.core.management import call_command
+
+    body = {"provider": "kubeez", "model": "seedance-2-480p-video-ref", "prompt": "p"}
+    body["params"] = {"duration": 5, "source_media_urls": [clip_url]}
+    response = api.post("/quotes", body)
+    assert response.status_code == 200, response.content
+    assert response.json()["credits"] == "260.00"
+
+    out = io.StringIO()
+    call_command(
+        "quote", "kubeez", "seedance-2-480p-video-ref", "prompt=p", "duration=5",
+        f"source_media_urls={jsonlib.dumps([clip_url])}", stdout=out,
+    )  # fmt: skip
+    assert jsonlib.loads(out.getvalue())["credits"] == "260.00"
+
+    from tests.conftest import client_for_team
+
+    composer = client_for_team(client, rich_people.owner, rich_people.team)
+    html = composer.post(
+        "/generate/quote/",
+        {"offer": "kubeez:seedance-2-480p-video-ref", "prompt": "p", "duration": "5", "source_media_urls": clip_url},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'data-testid="price">260<' in html

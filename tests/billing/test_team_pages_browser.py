@@ -25,14 +25,14 @@ def test_usage_chart_draws_and_redraws(owner_page, people):
     hold_capture(hold=hold_take(team=people.team, user=people.owner, amount="6"), amount=Decimal("6"))
     page = owner_page
     page.goto("/team/usage/")
-    page.wait_for_function("window.Chart && Chart.getChart('usage-chart')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('usage-chart')")
     bars = page.evaluate("Chart.getChart('usage-chart').data.datasets[0].data")
     assert len(bars) == 30 and bars[-1] == 6
 
     page.fill("#id_start", "2026-01-01")
     page.fill("#id_end", "2026-01-07")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_function("Chart.getChart('usage-chart') && Chart.getChart('usage-chart').data.labels.length === 7")
+    page.wait_for_function("() => Chart.getChart('usage-chart')?.data.labels.length === 7")
     assert "start=2026-01-01" in page.url, "the range is in the address bar"
     assert page.get_by_test_id("spent").inner_text() == "0"
 
@@ -50,6 +50,6 @@ def test_owner_invites_and_promotes_in_place(owner_page, people):
     with page.expect_response("**/role/") as answer:
         row.get_by_role("button", name="Save").click()
     assert answer.value.status == 200
-    page.wait_for_function("document.querySelector('#member-list') !== null")
+    page.wait_for_function("() => document.querySelector('#member-list') !== null")
     assert Membership.objects.get(team=people.team, user=people.teammate).role == Role.ADMIN
     assert page.locator('tr[data-member="theo"] select').input_value() == "admin"

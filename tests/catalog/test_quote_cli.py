@@ -136,7 +136,8 @@ def test_a_model_without_a_documented_price_is_price_unavailable():
         ("seedream-4.5-text-to-image", ["prompt=p"], "6.5"),  # "Seedream 4.5 ... | 6.5 credits"
         ("z-image", ["prompt=p"], "0.8"),  # "Z-Image z-image | 0.8 credits"
         ("image-passthrough", [f"image_url={json.dumps([IMG])}"], "0"),  # "Input Image image-passthrough | 0 credits"
-        ("nano-banana-2", ["prompt=p", "resolution=1K"], "8"),  # "Nano Banana 2 nano-banana-2 | 8-18 credits" (bottom)
+        # "Nano Banana 2 nano-banana-2 | 8-18 credits": 1K's own price is not documented, the top is charged
+        ("nano-banana-2", ["prompt=p", "resolution=1K"], "18"),
         ("nano-banana-2", ["prompt=p", "resolution=4K"], "18"),  # (top)
         ("nano-banana-pro", ["prompt=p", "resolution=4K"], "24"),  # "18-24 credits" (top)
         ("suno-create-music", ["prompt=p"], "12"),  # "Suno Create Music suno-create-music | 12 credits"
@@ -150,12 +151,21 @@ def test_kubflow_flat_and_table_prices(model, pairs, cost):
 @pytest.mark.parametrize(
     ("pairs", "cost"),
     [
-        (["mode=std", "sound=false", "duration=5"], "70"),  # "14-27 credits/s": std 14/s × 5 s
+        # "14-27 credits/s": std's own rate is not documented, so the top 27/s is charged (likely 14/s)
+        (["mode=std", "sound=false", "duration=5"], "135"),
         (["mode=pro", "sound=true", "duration=15"], "405"),  # pro + sound 27/s × 15 s
     ],
 )
 def test_kubflow_kling_3_per_second(pairs, cost):
     assert priced("kubflow", "kling-3.0", "prompt=p", *pairs)["provider_cost"] == cost
+
+
+def test_a_range_priced_combination_says_what_is_charged_and_its_likely_price():
+    body = priced("kubflow", "kling-3.0", "prompt=p", "mode=std", "sound=false", "duration=5")
+    assert body["credits"] == "135.00"
+    assert body["likely_credits"] == "70.00"
+    assert "documents only 14-27 credits/s" in body["charge_note"]
+    assert "Kie.ai" in body["charge_note"] and "135 credits, is charged" in body["charge_note"]
 
 
 def test_kubflow_per_second_of_output_audio():
@@ -252,7 +262,7 @@ def test_kubeez_gemini_omni_video_ref_variant():
 def test_krea_flat_and_by_resolution():
     # nano-banana: "| Compute Units | | 22.3 |"; nano-banana-2: "| 2K | 57.8 |"
     assert priced("krea", "nano-banana", "prompt=p")["provider_cost"] == "22.3"
-    assert priced("krea", "nano-banana-2", "prompt=p", "resolution=2K")["provider_cost"] == "57.8"
+    assert priced("krea", "nano-banana-2", "prompt=a fox", "resolution=2K")["provider_cost"] == "57.8"
 
 
 def test_krea_kling_3_by_mode_audio_and_duration():
@@ -325,3 +335,19 @@ def test_cliprise_range_only_prices_exact_at_the_ends_estimated_inside():
     assert inside["provider_cost"] == "1200"
     assert inside["estimated"] is True
     assert inside["minimum_credits"] == "200.00"
+
+
+@pytest.mark.parametrize("name", ["/generate/image/luma/uni-1", "uni-1", "luma-uni-1"])
+def test_a_krea_endpoint_is_quoted_by_its_documented_path_its_last_segment_or_its_id(name):
+    # 003: the endpoint is "/generate/image/luma/uni-1"; all three names are one offer
+    code, body = quote("krea", name, "prompt=a harbour")
+    assert code == 0, body
+    assert body["model"] == "luma-uni-1"
+    assert body == quote("krea", "luma-uni-1", "prompt=a harbour")[1]
+
+
+def test_the_cli_never_quotes_another_variant_of_a_family():
+    # "kling-3-0" is Kubeez' family of std and pro: the CLI asks for one, as the API does
+    body = refused("kubeez", "kling-3-0", "prompt=p", "duration=5")
+    assert body["error"] == "variant_required"
+    assert body["available_variants"] == ["kubeez:kling-3-0-pro", "kubeez:kling-3-0-std"]

@@ -22,7 +22,7 @@ from tests.conftest import client_for_team
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENTED_COUNTS = {"kubflow": 61, "kubeez": 65, "krea": 51, "cliprise": 61}
+DOCUMENTED_COUNTS = {"kubflow": 61, "kubeez": 65, "krea": 56, "cliprise": 61}
 
 
 def test_sync_loads_every_documented_offer_and_is_idempotent():

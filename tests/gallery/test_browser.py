@@ -82,6 +82,7 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox,
     expect(running.locator("[data-elapsed-text]")).to_have_text(re.compile(r"0:0[1-9]"))
     size_running = running.bounding_box()
     expect(running).to_have_attribute("data-status", "completed", timeout=LONG)
+    expect(page.locator("#toasts")).to_contain_text("Nano Banana: completed")  # toasts fade after 6 s
     assert page.evaluate("window.sameDocument") is True, "the card updated without a reload"
     assert polls and polls[0] == f"{people.team.pk}.", "the first poll asks for a full check"
     assert any(re.fullmatch(rf"{people.team.pk}\.\d+", sent) for sent in polls), f"stamps sent back: {polls}"
@@ -90,7 +91,6 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox,
     image = running.locator("img")
     expect(image).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
-    expect(page.locator("#toasts")).to_contain_text("completed")
     expect(page.get_by_test_id("balance")).to_have_text("96")
     expect(running.get_by_test_id("status")).to_have_text("Completed")
 
@@ -227,9 +227,13 @@ def test_cancel_an_unfinished_job_from_its_card_and_from_its_page(page: Page):
     card(page, second).locator("a.card-link").click()
     page.wait_for_url(f"**/g/{second}/")
     expect(page.get_by_test_id("live-status")).to_be_visible()
+    expect(page.get_by_test_id("cancel-preview")).to_contain_text("releases all 4 held credits")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Cancel job").click()
     expect(page.locator("#toasts")).to_contain_text("Cancelled")
     expect(page.get_by_test_id("status")).to_have_text("Cancelled")
+    assert asked and "releases all 4 held credits" in asked[0], "the confirmation says what is released"
     assert Generation.objects.get(public_id=second).credits_charged == 0
 
 
@@ -242,7 +246,9 @@ def test_a_failed_job_shows_the_providers_reason(page: Page):
     expect(failed).to_have_attribute("data-status", "failed", timeout=LONG)
     assert failed.bounding_box()["height"] == height, "the reason shows without moving anything"
     expect(failed.locator(".card-error")).to_contain_text("could not generate this request")
-    expect(page.locator("#toasts .toast-error")).to_contain_text("failed")
+    expect(page.locator("#toasts .toast-error")).to_contain_text(
+        re.compile("failed — .*could not generate this request")
+    )
     failed.locator("a.card-link").click()
     notice = page.get_by_test_id("failure")
     expect(notice).to_contain_text("The provider could not make this.")

@@ -72,3 +72,22 @@ def test_no_move_to_a_provider_that_costs_more_than_the_hold(
     assert (generation.status, generation.error_code) == ("failed", "auth_failed")
     assert generation.providers_tried == []
     assert Wallet.objects.get(team=people.team).available == Decimal("100")
+
+
+def test_failover_never_moves_a_job_to_another_variant_of_its_family(
+    people, nano_banana, sandbox, celery_worker, kubflow_key_revoked
+):
+    # Kubflow kling-3.0 (5 s, held at the documented top 27/s = 135) is refused; Kubeez' kling-3-0-std would fit
+    # (17/s × 5 = 85) but is another model id, another variant: the job is not moved there
+    from billing.services import credits_grant
+
+    credits_grant(team=people.team, amount=Decimal("200"), reason="video")
+    Team.objects.filter(pk=people.team.pk).update(failover_enabled=True)
+    kling = Offer.objects.get(provider__slug="kubflow", model_id="kling-3.0")
+    generation = generation_submit(
+        team=people.team, user=people.owner, offer=kling, params={"prompt": "waves", "duration": 5, "mode": "std"}
+    )
+    wait_for(lambda: _finished(generation), timeout=60, message="the job to end")
+    assert generation.offer.key == "kubflow:kling-3.0"
+    assert (generation.status, generation.error_code) == ("failed", "auth_failed")
+    assert generation.providers_tried == []

@@ -772,7 +772,7 @@ def test_invalid_arguments() -> None:
 def tls_server(tmp_path: Any) -> Iterator[tuple[LocalServer, ssl.SSLContext, list[str]]]:
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip("openssl is not installed")
+        pytest.fail("openssl is not installed (apt-get install openssl): the HTTPS pinning tests need it")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         [

@@ -58,5 +58,6 @@ def test_a_video_over_the_limit_is_refused_before_submitting(page):
     page.locator("#id_video_url__files").set_input_files(
         files=[{"name": "short.webm", "mimeType": "video/webm", "buffer": short_clip}]
     )
-    expect(page.get_by_test_id("price")).to_have_text("30")  # 720p: 6 per second × 5 s
+    expect(page.get_by_test_id("price")).to_have_text("45")  # "6-9 credits/s": the documented top, 9/s × 5 s
+    expect(page.get_by_test_id("charge-note")).to_contain_text("likely price is 30 credits")
     expect(page.locator("#price button[type=submit]")).to_be_enabled()

@@ -387,14 +387,18 @@ def test_quoted_numbers_and_integer_durations_follow_each_route(client, raw):
     assert wan["input"]["duration"] == 5, "wan-2-5: 'duration accepts an integer (5 or 10), not a string'"
     assert client.submit(submit_request("kling-video-turbo", prompt="p", aspect_ratio="16:9", duration="10"))
 
+    # Input Types (doc line 56) quotes n_frames, Sora's card says "Pass the frame count integer, not a
+    # duration string" (line 635): both forms are the doc's, a duration string is neither.
     unquoted = {
         "model": "sora-2",
         "callBackUrl": HOOK,
         "input": {"prompt": "p", "n_frames": 250, "aspect_ratio": "16:9"},
     }
-    answer = generate(raw, unquoted)
+    assert generate(raw, unquoted).json()[0]["code"] == 200
+    as_duration = {**unquoted, "input": {**unquoted["input"], "n_frames": "10s"}}
+    answer = generate(raw, as_duration)
     assert answer.status_code == 200 and answer.json()["code"] == 400
-    assert "quoted numeric string" in answer.json()["msg"]
+    assert "whole number" in answer.json()["msg"]
     quoted_wan = {
         "model": "wan-2-5",
         "callBackUrl": HOOK,

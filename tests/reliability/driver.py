@@ -57,6 +57,24 @@ def main(argv: list[str]) -> dict:
         for _ in range(times):
             generation_advance_task.delay(public_id)
         return {"enqueued": times}
+    if command == "markup":  # staff change a provider's markup (billing.services, as the staff page does)
+        from billing.services import provider_pricing_set
+        from catalog.models import Provider
+
+        provider = Provider.objects.get(slug=args[0])
+        provider_pricing_set(
+            provider=provider,
+            actor=User.objects.get(username="drill"),
+            credit_rate=provider.credit_rate,
+            markup=Decimal(args[1]),
+            enabled=True,
+        )
+        return {"markup": args[1]}
+    if command == "assets":
+        from generations.models import Asset
+
+        rows = Asset.objects.filter(generation__public_id__in=args).values_list("file", "thumbnail")
+        return {"names": [name for row in rows for name in row if name]}
     if command == "report":
         generations = {}
         for generation in Generation.objects.filter(public_id__in=args):

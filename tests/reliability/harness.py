@@ -161,6 +161,25 @@ class Stack:
         wait_for(lambda: "ready" in log.read_text() or process.poll() is not None, timeout=60, message=f"{name}")
         return process
 
+    def start_web(self, name: str, port: int | None = None, **extra_env: str) -> str:
+        """A web process as ``make run`` serves it (gunicorn), on ``port`` or a free one; returns its base URL."""
+        from project.devserver import web_command
+
+        port = str(port or _free_port())
+        process = self.start(name, web_command("127.0.0.1", port), **extra_env)
+        url = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"{name} exited:\n{(self.directory / f'{name}.log').read_text()}")
+            try:
+                return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(up, timeout=60, message=f"{name} to serve")
+        return url
+
     def start_beat(self) -> subprocess.Popen:
         return self.start(
             "beat",

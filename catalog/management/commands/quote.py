@@ -13,7 +13,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 from catalog.pricing import QuoteError
-from catalog.services import offer_resolve, price_quote
+from catalog.selectors import offers_named
+from catalog.services import price_quote
 
 
 def _parse_value(raw: str):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 self._fail({"error": "invalid_params", "message": f"{key} given twice", "field": key})
             values[key] = _parse_value(raw)
         try:
-            offer = offer_resolve(provider_slug=provider, model_id=model)
+            offer = offers_named(name=model, provider=provider)[0]
             quote = price_quote(offer=offer, params=values)
         except QuoteError as exc:
             self._fail(exc.as_dict())
