@@ -156,7 +156,8 @@ def test_the_submit_answer_and_the_raw_status_are_kubeez_shaped(server):
     answer = server.raw(
         "POST",
         "/v1/generate/media",
-        json={"model": "gpt-image-2", "prompt": "a kettle", "aspect_ratio": "4:3"},
+        # 4 s, so each phase lasts long enough to be read on a loaded machine (queued is 0.2-0.6 s)
+        json={"model": "gpt-image-2", "prompt": "a kettle [sandbox delay=4]", "aspect_ratio": "4:3"},
         headers={"Authorization": f"Bearer {KEY}"},
     ).json()
     assert answer["status"] == "pending"
