@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from generations.models import Generation, Status
-from tests.gallery.conftest import screenshot
+from tests.gallery.conftest import SCREENSHOTS, screenshot
 from tests.gallery.helpers import make_generations
 
 pytestmark = [
@@ -110,6 +110,10 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox,
     assert response.headers["content-type"] == "image/png"
     assert f'filename="{public_id}-1.png"' in response.headers["content-disposition"]
     screenshot(page, "generation")
+    receipt = page.get_by_test_id("receipt")
+    expect(receipt.get_by_test_id("receipt-total")).to_have_text(re.compile(r"Charged 4\b.*this job cost the team 4 credits"))
+    receipt.scroll_into_view_if_needed()
+    receipt.screenshot(path=str(SCREENSHOTS / "receipt.png"))
     page.get_by_role("button", name="Copy prompt").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == "a red fox in fresh snow, golden hour"
