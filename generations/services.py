@@ -18,18 +18,23 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import Team, User
 from billing.models import Hold
 from billing.services import credit_hold, hold_capture, hold_release, spend_limits_check
 from catalog.models import Offer
 from catalog.pricing import QuoteError
+from catalog.selectors import offers_generatable
 from catalog.services import offer_runnable_check, price_quote
+from catalog.shared import shared_apply, shared_values
 from generations.assets import AssetError, asset_store_from_url, result_indexes_stored
 from generations.cardstate import card_state_publish
 from generations.delivery import delivery_check
@@ -50,6 +55,16 @@ from generations.uploads import (
 from project.stamps import stamps_bump, team_stamp
 
 logger = logging.getLogger(__name__)
+
+# generations.tasks calls these services; the services enqueue its tasks by name, so they never import it.
+ADVANCE_TASK = "generations.tasks.generation_advance_task"
+FILES_REMOVE_TASK = "generations.tasks.generation_files_remove_task"
+
+
+def _task(name: str) -> Any:
+    """The registered Celery task ``name`` (Celery imports generations.tasks when the app finalizes)."""
+    return current_app.tasks[name]
+
 
 LEASE = timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
 MAX_ATTEMPTS = settings.GENERATION_MAX_ATTEMPTS
@@ -180,15 +195,13 @@ def _generation_create(
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    from decimal import Decimal
-
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
 
 
 def _enqueue_on_commit(public_id: str, delay: float = 0) -> None:
     """Send the job's next step after commit. If the broker is down the job is not lost:
     its ``next_check_at`` is due, and the sweeper enqueues it once the broker is back."""
-    from generations.tasks import generation_advance_task
+    generation_advance_task = _task(ADVANCE_TASK)
 
     def send() -> None:
         try:
@@ -464,9 +477,6 @@ def _failover(generation: Generation, *, why: str = "") -> bool:
     its receipt."""
     if not generation.team.failover_enabled:
         return False
-    from catalog.selectors import offers_generatable
-    from catalog.shared import shared_apply, shared_values
-
     current = generation.offer
     tried = [*generation.providers_tried, current.provider.slug]
     held = Hold.objects.get(generation=generation).amount
@@ -548,8 +558,6 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
 
 def generations_resume_stale(*, now=None, limit: int = 500) -> int:
     """Re-enqueue active jobs that nobody is working on and that are due (the sweeper)."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     due = (
         Generation.objects.filter(status__in=ACTIVE_STATUSES)
@@ -557,8 +565,7 @@ def generations_resume_stale(*, now=None, limit: int = 500) -> int:
         .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - SWEEP_GRACE))
         .values_list("public_id", flat=True)[:limit]
     )
-    from generations.tasks import generation_advance_task
-
+    generation_advance_task = _task(ADVANCE_TASK)
     count = 0
     for public_id in due:
         generation_advance_task.delay(public_id)
@@ -586,8 +593,6 @@ def generation_cancel(*, generation: Generation, user: User) -> bool:
 
 
 def _gallery_audit(action: str, generation: Generation, user: User, summary: str) -> None:
-    from accounts.services import audit_record  # accounts.services imports billing, which imports generations
-
     audit_record(
         action=action, team=generation.team, actor=user, summary=summary, detail={"generation": generation.public_id}
     )
@@ -595,8 +600,7 @@ def _gallery_audit(action: str, generation: Generation, user: User, summary: str
 
 def generation_delete(*, generation: Generation, user: User) -> bool:
     """Hide a generation at once (cancelling it first if unfinished); its files are removed by a task."""
-    from generations.tasks import generation_files_remove_task
-
+    generation_files_remove_task = _task(FILES_REMOVE_TASK)
     if generation.status in ACTIVE_STATUSES:
         generation_cancel(generation=generation, user=user)
     with transaction.atomic():

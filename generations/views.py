@@ -38,7 +38,7 @@ from accounts.models import Role
 from accounts.navigation import local_next
 from accounts.principal import memberships_cached
 from accounts.sessions import read_with_session
-from billing.selectors import wallet_for_team
+from billing.selectors import wallet_available_sql, wallet_for_team
 from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
@@ -417,7 +417,9 @@ def composer_fields(request: HttpRequest) -> HttpResponse:
 @require_POST
 def quote(request: HttpRequest) -> HttpResponse:
     """The live price for the composer's current values: one query (the offer and the team's credits)."""
-    offer, available = offer_for_quote(key=request.POST.get("offer", ""), team_id=request.team.pk)
+    offer, available = offer_for_quote(
+        key=request.POST.get("offer", ""), also=wallet_available_sql(team_id=request.team.pk)
+    )
     if offer is None:  # switched off since the page was drawn: say so where the price was
         gone = "This model is no longer available: pick another."
         return HttpResponse(
