@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -56,14 +57,10 @@ from project.stamps import stamps_bump, team_stamp
 
 logger = logging.getLogger(__name__)
 
-# generations.tasks calls these services; the services enqueue its tasks by name, so they never import it.
+# generations.tasks calls these services; the services send its tasks by name (Celery's send_task), so they
+# never import it.
 ADVANCE_TASK = "generations.tasks.generation_advance_task"
 FILES_REMOVE_TASK = "generations.tasks.generation_files_remove_task"
-
-
-def _task(name: str) -> Any:
-    """The registered Celery task ``name`` (Celery imports generations.tasks when the app finalizes)."""
-    return current_app.tasks[name]
 
 
 LEASE = timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
@@ -201,14 +198,13 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 def _enqueue_on_commit(public_id: str, delay: float = 0) -> None:
     """Send the job's next step after commit. If the broker is down the job is not lost:
     its ``next_check_at`` is due, and the sweeper enqueues it once the broker is back."""
-    generation_advance_task = _task(ADVANCE_TASK)
 
     def send() -> None:
         try:
             if delay > 0:
-                generation_advance_task.apply_async(args=[public_id], countdown=delay, retry=False)
+                current_app.send_task(ADVANCE_TASK, args=[public_id], countdown=delay, retry=False)
             else:
-                generation_advance_task.apply_async(args=[public_id], retry=False)
+                current_app.send_task(ADVANCE_TASK, args=[public_id], retry=False)
         except Exception:  # the broker is unreachable; the sweeper will resume the job
             logger.warning("could not enqueue %s; the sweeper will resume it", public_id, exc_info=True)
 
@@ -565,10 +561,9 @@ def generations_resume_stale(*, now=None, limit: int = 500) -> int:
         .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - SWEEP_GRACE))
         .values_list("public_id", flat=True)[:limit]
     )
-    generation_advance_task = _task(ADVANCE_TASK)
     count = 0
     for public_id in due:
-        generation_advance_task.delay(public_id)
+        current_app.send_task(ADVANCE_TASK, args=[public_id])
         count += 1
     return count
 
@@ -600,7 +595,6 @@ def _gallery_audit(action: str, generation: Generation, user: User, summary: str
 
 def generation_delete(*, generation: Generation, user: User) -> bool:
     """Hide a generation at once (cancelling it first if unfinished); its files are removed by a task."""
-    generation_files_remove_task = _task(FILES_REMOVE_TASK)
     if generation.status in ACTIVE_STATUSES:
         generation_cancel(generation=generation, user=user)
     with transaction.atomic():
@@ -608,7 +602,7 @@ def generation_delete(*, generation: Generation, user: User) -> bool:
         if updated:
             card_state_publish(generation)
             _gallery_audit("generation.delete", generation, user, f"Deleted {generation.public_id}")
-            generation_files_remove_task.delay_on_commit(generation.public_id)
+            transaction.on_commit(partial(current_app.send_task, FILES_REMOVE_TASK, args=[generation.public_id]))
     return bool(updated)
 
 
