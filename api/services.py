@@ -25,7 +25,7 @@ from api.representations import generation_repr
 from generations.fetch import UnresolvableHostError, UnsafeURLError, _AllowList, _PinnedTransport, url_check
 from generations.measure import MediaMeter
 from generations.models import FINAL_STATUSES, Generation
-from generations.services import IdempotencyConflict, generation_submit
+from generations.services.submission import IdempotencyConflict, generation_submit
 
 logger = logging.getLogger(__name__)
 

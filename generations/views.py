@@ -67,9 +67,8 @@ from generations.selectors import (
     source_targets,
     with_live_progress,
 )
-from generations.services import (
+from generations.services.gallery import (
     BoardError,
-    IdempotencyConflict,
     board_add,
     board_create,
     board_delete,
@@ -78,9 +77,9 @@ from generations.services import (
     favourite_set,
     generation_cancel,
     generation_delete,
-    generation_submit,
-    generation_webhook_received,
 )
+from generations.services.pipeline import generation_webhook_received
+from generations.services.submission import IdempotencyConflict, generation_submit
 from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
 from project.stamps import CATALOG, stamps_read, stamps_read_with, team_stamp
 from project.storage import presigned_url, stored_size, stream
