@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run prod test lint format stop clean chromium doc-diff
+.PHONY: run prod test lint layers format stop clean chromium doc-diff
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ chromium:
 		&& apt-get update -qq && apt-get install -y -qq chromium; } \
 		|| echo "Chromium is missing (apt-get install chromium): the browser tests will fail"
 
-lint: $(STAMP)
+lint: $(STAMP) layers
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# The apps' one-way layers and the forbidden imports (pyproject.toml, [tool.importlinter]; README, Apps and layers).
+layers: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 # Every difference between the catalog, the sandbox's own reading and the docs (tests/contract/differences.py).
 doc-diff: $(STAMP)

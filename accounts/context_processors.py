@@ -10,8 +10,6 @@ from accounts.principal import memberships_cached
 def current_team(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
-    from billing.selectors import wallet_for_team
-
     membership = request.membership
     if not membership:
         return {}
@@ -19,5 +17,4 @@ def current_team(request: HttpRequest) -> dict[str, Any]:
         "current_membership": membership,
         "current_team": membership.team,
         "my_memberships": memberships_cached(user=request.user),
-        "wallet": wallet_for_team(team=membership.team),
     }

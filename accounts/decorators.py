@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.middleware import SESSION_KEY
-from accounts.selectors import membership_for
+from accounts.principal import membership_for
 
 
 def team_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from accounts.audit import audit_record
 from accounts.models import User
 
 RESET_WINDOW_SECONDS = 3600
@@ -114,8 +115,6 @@ def login_failures_forget(*, username: str) -> None:
 
 def lockout_clear(*, kind: str, value: str, actor: User) -> int:
     """Staff unlock a username or an address: its counted failures are forgotten. Audited."""
-    from accounts.services import audit_record
-
     if kind == "username":
         cleared = axes_reset(username=value)
     elif kind == "address":

@@ -14,8 +14,7 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from accounts.principal import principal_cookie_set, principal_prefetch, user_for_request
-from accounts.selectors import membership_for
+from accounts.principal import membership_for, principal_cookie_set, principal_prefetch, user_for_request
 from accounts.sessions import session_prefetch_add
 
 SESSION_KEY = "team_slug"

@@ -27,6 +27,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject, empty
 
 from accounts.models import Membership, Team, User
+from accounts.selectors import memberships_for_user
+from project.stamps import stamps_bump, team_stamp
 
 # A bound on staleness for writes the signals cannot see (a queryset update in a shell).
 PRINCIPAL_CACHE_SECONDS = 120
@@ -95,11 +97,20 @@ def memberships_cached(*, user: User) -> list[Membership]:
     cached principal when there is one, else one query."""
     memberships = getattr(user, _MEMBERSHIPS, None)
     if memberships is None:
-        from accounts.selectors import memberships_for_user
-
         memberships = list(memberships_for_user(user=user))
         setattr(user, _MEMBERSHIPS, memberships)
     return memberships
+
+
+def membership_for(*, user: User, team_slug: str | None) -> Membership | None:
+    """The user's membership in the team they chose, else in their first team (from the cache:
+    every signed-in request asks, see accounts.principal)."""
+    memberships = memberships_cached(user=user)
+    if team_slug:
+        for membership in memberships:
+            if membership.team.slug == team_slug:
+                return membership
+    return memberships[0] if memberships else None
 
 
 def principal_forget_users(*, user_ids: list[int]) -> None:
@@ -114,7 +125,5 @@ def principal_forget_users(*, user_ids: list[int]) -> None:
 
 def principal_forget_team(team: Team) -> None:
     """Drop the cached principal of everyone in ``team``, and its cached pages (the team changed)."""
-    from project.stamps import stamps_bump, team_stamp
-
     stamps_bump(team_stamp(team.pk))
     principal_forget_users(user_ids=list(Membership.objects.filter(team=team).values_list("user_id", flat=True)))

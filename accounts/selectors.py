@@ -13,19 +13,6 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("team").order_by("-team__personal", "team__name")
 
 
-def membership_for(*, user: User, team_slug: str | None) -> Membership | None:
-    """The user's membership in the team they chose, else in their first team (from the cache:
-    every signed-in request asks, see accounts.principal)."""
-    from accounts.principal import memberships_cached
-
-    memberships = memberships_cached(user=user)
-    if team_slug:
-        for membership in memberships:
-            if membership.team.slug == team_slug:
-                return membership
-    return memberships[0] if memberships else None
-
-
 def members_for_team(*, team: Team) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(team=team)

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import AuditEvent, Invite, Membership, Role, Team, User
+from accounts.audit import audit_record
+from accounts.models import Invite, Membership, Role, Team, User
 from accounts.principal import principal_forget_team
-from billing.services import wallet_create
+from accounts.signals import team_created
 from project.ids import public_id
 
 
@@ -30,7 +31,7 @@ def _unique_slug(name: str) -> str:
 def team_create(*, name: str, owner: User, personal: bool = False, slug: str | None = None) -> Team:
     team = Team.objects.create(name=name, slug=slug or _unique_slug(name), personal=personal)
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
-    wallet_create(team=team)
+    team_created.send(sender=Team, team=team)  # billing.receivers.team_wallet_create
     return team
 
 
@@ -45,16 +46,6 @@ def user_signup(*, username: str, email: str, password: str) -> User:
 def membership_add(*, team: Team, user: User, role: str = Role.MEMBER) -> Membership:
     membership, _ = Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})
     return membership
-
-
-# --- audit ------------------------------------------------------------------------
-
-
-def audit_record(
-    *, action: str, summary: str, team: Team | None = None, actor: User | None = None, detail: dict | None = None
-) -> AuditEvent:
-    """Write one line of the append-only audit log (who did what, to which team)."""
-    return AuditEvent.objects.create(action=action, summary=summary[:300], team=team, actor=actor, detail=detail or {})
 
 
 # --- team administration ----------------------------------------------------------

@@ -7,12 +7,16 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.lockouts import login_failures_forget
 from accounts.models import Membership, Team, User
 from accounts.principal import principal_forget_team, principal_forget_users
 from project.stamps import stamps_bump, team_stamp
+
+# Sent by accounts.services.team_create inside its transaction, with ``team``: the apps above accounts
+# give a new team what it needs of theirs (billing: its wallet) without accounts knowing who they are.
+team_created = Signal()
 
 
 @receiver([post_save, post_delete], sender=User)

@@ -1,12 +1,10 @@
-"""The team administration pages under /team/: members and invites, limits, usage and exports."""
+"""The team pages under /team/ that accounts serves: members and invites (namespace ``team``, put together
+with billing.team_urls in project/urls.py)."""
 
 from django.urls import path
 from django.views.generic import RedirectView
 
 from accounts import views
-from billing import views as billing_views
-
-app_name = "team"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="team:members", permanent=False)),
@@ -17,10 +15,4 @@ urlpatterns = [
     path("members/<str:public_id>/remove/", views.member_remove, name="member_remove"),
     path("leave/", views.team_leave, name="leave"),
     path("join/<str:token>/", views.invite_join, name="join"),
-    path("limits/", billing_views.limits, name="limits"),
-    path("failover/", billing_views.failover, name="failover"),
-    path("limits/<str:public_id>/", billing_views.member_limit, name="member_limit"),
-    path("usage/", billing_views.usage, name="usage"),
-    path("usage/ledger.csv", billing_views.ledger_csv, name="ledger_csv"),
-    path("usage/generations.csv", billing_views.generations_csv, name="generations_csv"),
 ]

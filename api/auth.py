@@ -25,7 +25,7 @@ from api.selectors import api_key_by_prefix
 from api.services import api_key_touch
 from billing.services import BillingError, InsufficientCredits
 from catalog.pricing import QuoteError
-from generations.services import IdempotencyConflict
+from generations.services.submission import IdempotencyConflict
 from project.health import RETRY_AFTER, is_unavailable
 
 logger = logging.getLogger(__name__)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from api.models import ApiSubmission, CallbackState
+from api.tasks import api_callback_deliver_task
 from generations.models import Generation
 from generations.signals import generation_finished
 
@@ -11,9 +13,6 @@ logger = logging.getLogger(__name__)
 
 
 def generation_finished_callback(sender, generation: Generation, **kwargs) -> None:
-    from api.models import ApiSubmission, CallbackState
-    from api.tasks import api_callback_deliver_task
-
     if not ApiSubmission.objects.filter(generation_id=generation.pk, callback_state=CallbackState.PENDING).exists():
         return
     try:

@@ -15,16 +15,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import Membership, Team, User
-from accounts.services import audit_record
 from api.errors import bad_request
 from api.inputs import GenerationRequest, offer_choose
 from api.keys import callback_secret_generate, callback_signature, key_generate, key_hash
 from api.models import ApiKey, ApiSubmission, CallbackState
-from generations.fetch import UnresolvableHostError, UnsafeURLError, url_check
+from api.representations import generation_repr
+from generations.fetch import UnresolvableHostError, UnsafeURLError, _AllowList, _PinnedTransport, url_check
 from generations.measure import MediaMeter
 from generations.models import FINAL_STATUSES, Generation
-from generations.services import IdempotencyConflict, generation_submit
+from generations.services.submission import IdempotencyConflict, generation_submit
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +206,6 @@ def _pinned_client() -> httpx.Client:
     callback to the private network. Its transport is module-private; the
     DNS-rebinding tests there guard it.
     """
-    from generations.fetch import _AllowList, _PinnedTransport
-
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
     return httpx.Client(
         transport=_PinnedTransport(_AllowList.parse(settings.OUTBOUND_URL_ALLOWLIST), limits),
@@ -218,8 +217,6 @@ def _pinned_client() -> httpx.Client:
 
 
 def callback_body(submission: ApiSubmission) -> bytes:
-    from api.representations import generation_repr
-
     payload = {"event": "generation.finished", **generation_repr(submission.generation, base_url=submission.base_url)}
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 

@@ -38,7 +38,7 @@ from catalog.selectors import offers_enabled
 from generations.measure import MediaMeter
 from generations.models import Generation, Status
 from generations.selectors import generation_for_team
-from generations.services import generation_cancel
+from generations.services.gallery import generation_cancel
 from generations.uploads import source_urls_check
 from project.storage import presigned_url
 

@@ -69,7 +69,7 @@ def _hold_once(team, user, offer, n: int) -> None:
 
 
 def _submit_once(team, user, offer, n: int) -> None:
-    from generations.services import generation_submit
+    from generations.services.submission import generation_submit
 
     generation_submit(team=team, user=user, offer=offer, params={"prompt": f"bench {n}"})
 
@@ -129,9 +129,9 @@ def main() -> None:
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
 
-    import generations.services
+    import generations.services.submission
 
-    generations.services._enqueue_on_commit = lambda *a, **k: None  # measure the books, not the broker
+    generations.services.submission._enqueue_on_commit = lambda *a, **k: None  # measure the books, not the broker
 
     connection.settings_dict["TEST"]["NAME"] = BENCH_DB
     original_name = connection.settings_dict["NAME"]

@@ -115,21 +115,3 @@ class StaffCreditForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Say why: the reason is recorded in the ledger.")
         return reason
-
-
-class ProviderPricingForm(forms.Form):
-    credit_rate = forms.DecimalField(max_digits=10, decimal_places=4, min_value=Decimal("0.0001"))
-    markup = forms.DecimalField(max_digits=6, decimal_places=4, min_value=Decimal("1"))
-    enabled = forms.BooleanField(required=False)
-
-
-class StudioPriceForm(forms.Form):
-    """The studio's own price for an offer without a documented one; empty clears it."""
-
-    credits = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"), required=False
-    )
-
-
-class EnabledForm(forms.Form):
-    enabled = forms.BooleanField(required=False)

@@ -1,4 +1,4 @@
-"""A change to a team's credits or limits changes its pages (project.stamps)."""
+"""A change to a team's credits or limits changes its pages (project.stamps); a new team gets its wallet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.models import Team
 from billing.models import LedgerEntry, MemberLimit, TeamLimits
+from billing.services import wallet_create
 from project.stamps import stamps_bump, team_stamp
 
 
@@ -24,3 +26,8 @@ def team_limits_changed(sender: type[TeamLimits], instance: TeamLimits, **kwargs
 @receiver([post_save, post_delete], sender=MemberLimit)
 def member_limit_changed(sender: type[MemberLimit], instance: MemberLimit, **kwargs: Any) -> None:
     stamps_bump(team_stamp(instance.membership.team_id))
+
+
+def team_wallet_create(sender: type[Team], team: Team, **kwargs: Any) -> None:
+    """Every team has a wallet from its first transaction on (accounts.signals.team_created)."""
+    wallet_create(team=team)

@@ -15,7 +15,7 @@ import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,13 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.models import Membership, Role, Team, User
 from billing.models import CREDITS_MAX, EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
 from billing.selectors import month_start, spend_this_month
-from project.stamps import CATALOG, stamps_bump
 
 if TYPE_CHECKING:
-    from accounts.models import Membership, Team, User
-    from catalog.models import ModelFamily, Offer, Provider
     from generations.models import Generation
 
 logger = logging.getLogger(__name__)
@@ -94,12 +93,6 @@ def _credits(amount: Decimal | int | str) -> Decimal:
     return value.quantize(CENT)
 
 
-def _audit(**fields: Any) -> None:
-    from accounts.services import audit_record  # accounts.services imports this module
-
-    audit_record(**fields)
-
-
 def wallet_create(*, team: Team) -> Wallet:
     wallet, _ = Wallet.objects.get_or_create(team=team)
     return wallet
@@ -139,7 +132,7 @@ def credits_grant(
         idempotency_key=key,
     )
     if actor is not None:
-        _audit(
+        audit_record(
             action="credits.grant",
             team=team,
             actor=actor,
@@ -193,7 +186,7 @@ def credits_refund(
         reason=reason.strip(),
         idempotency_key=key,
     )
-    _audit(
+    audit_record(
         action="credits.refund",
         team=team,
         actor=actor,
@@ -231,7 +224,7 @@ def credits_deduct(
         reason=reason.strip(),
         idempotency_key=key,
     )
-    _audit(
+    audit_record(
         action="credits.deduct",
         team=team,
         actor=actor,
@@ -433,14 +426,12 @@ def _budget_alert(*, limits: TeamLimits, spent: Decimal) -> None:
     )
     if not claimed:
         return
-    from accounts.models import Membership, Role
-
     team = limits.team
     summary = (
         f"{team.name} has used {_fmt(spent)} of its {_fmt(limits.monthly_budget)} monthly budget "
         f"({limits.alert_percent}% alert threshold)."
     )
-    _audit(action="budget.alert", team=team, summary=summary, detail={"spent": str(spent)})
+    audit_record(action="budget.alert", team=team, summary=summary, detail={"spent": str(spent)})
     recipients = list(
         Membership.objects.filter(team=team, role__in=[Role.OWNER, Role.ADMIN])
         .exclude(user__email="")
@@ -490,7 +481,7 @@ def team_limits_set(
     }
     if before != after:
         budget = _fmt(monthly_budget) if monthly_budget is not None else "none"
-        _audit(
+        audit_record(
             action="limits.team",
             team=team,
             actor=actor,
@@ -520,7 +511,7 @@ def member_limit_set(*, membership: Membership, actor: User, monthly_limit: Deci
             result = MemberLimit.objects.create(membership=membership, monthly_limit=monthly_limit, updated_by=actor)
     after = str(monthly_limit) if monthly_limit is not None else None
     if before != after:
-        _audit(
+        audit_record(
             action="limits.member",
             team=membership.team,
             actor=actor,
@@ -532,69 +523,3 @@ def member_limit_set(*, membership: Membership, actor: User, monthly_limit: Deci
             detail={"member": membership.public_id, "before": before, "after": after},
         )
     return result
-
-
-# --- staff: prices and what can be used ------------------------------------------
-# Held amounts never follow a price change: a hold stores its amount, and the
-# database refuses to change it (migration 0004).
-
-
-@transaction.atomic
-def provider_pricing_set(
-    *, provider: Provider, actor: User, credit_rate: Decimal, markup: Decimal, enabled: bool
-) -> Provider:
-    """Set a provider's credits per provider unit, its markup and whether it can be used."""
-    from catalog.models import Provider
-
-    credit_rate, markup = Decimal(credit_rate), Decimal(markup)
-    if credit_rate <= 0:
-        raise ValueError("The credit rate must be positive")
-    if markup < 1:
-        raise ValueError("The markup is a multiplier of at least 1")
-    current = Provider.objects.select_for_update().get(pk=provider.pk)
-    before = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
-    Provider.objects.filter(pk=provider.pk).update(credit_rate=credit_rate, markup=markup, enabled=enabled)
-    stamps_bump(CATALOG)  # every composer shows prices
-    current.refresh_from_db()
-    after = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
-    if before != after:
-        _audit(
-            action="prices.provider",
-            actor=actor,
-            summary=(
-                f"{current.name}: rate {before['credit_rate']} → {after['credit_rate']}, "
-                f"markup {before['markup']} → {after['markup']}, {'enabled' if enabled else 'disabled'}"
-            ),
-            detail={"provider": current.slug, "before": before, "after": after},
-        )
-    return current
-
-
-@transaction.atomic
-def offer_enabled_set(*, offer: Offer, actor: User, enabled: bool) -> None:
-    from catalog.models import Offer
-
-    if Offer.objects.filter(pk=offer.pk).exclude(enabled=enabled).update(enabled=enabled):
-        stamps_bump(CATALOG)
-        _audit(
-            action="prices.offer",
-            actor=actor,
-            summary=f"{'Enabled' if enabled else 'Disabled'} {offer.name} on {offer.provider.name}",
-            detail={"offer": offer.key, "enabled": enabled},
-        )
-    offer.enabled = enabled
-
-
-@transaction.atomic
-def family_enabled_set(*, family: ModelFamily, actor: User, enabled: bool) -> None:
-    from catalog.models import ModelFamily
-
-    if ModelFamily.objects.filter(pk=family.pk).exclude(enabled=enabled).update(enabled=enabled):
-        stamps_bump(CATALOG)
-        _audit(
-            action="prices.family",
-            actor=actor,
-            summary=f"{'Enabled' if enabled else 'Disabled'} {family.name} (every provider)",
-            detail={"family": family.slug, "enabled": enabled},
-        )
-    family.enabled = enabled

@@ -1,6 +1,8 @@
-"""The catalog page's filters (a GET form: every filter is a shareable URL)."""
+"""The catalog page's filters (a GET form: every filter is a shareable URL); the staff prices page's forms."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django import forms
 
@@ -47,3 +49,21 @@ class CatalogFilterForm(forms.Form):
             "search": data.get("q") or "",
             "sort": data.get("sort") or "name",
         }
+
+
+class ProviderPricingForm(forms.Form):
+    credit_rate = forms.DecimalField(max_digits=10, decimal_places=4, min_value=Decimal("0.0001"))
+    markup = forms.DecimalField(max_digits=6, decimal_places=4, min_value=Decimal("1"))
+    enabled = forms.BooleanField(required=False)
+
+
+class StudioPriceForm(forms.Form):
+    """The studio's own price for an offer without a documented one; empty clears it."""
+
+    credits = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("9999999999.99"), required=False
+    )
+
+
+class EnabledForm(forms.Form):
+    enabled = forms.BooleanField(required=False)

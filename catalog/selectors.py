@@ -134,8 +134,12 @@ WHERE p.slug = %s AND o.model_id = %s
 _OFFER_CACHE: dict[str, tuple[tuple, Offer]] = {}
 
 
-def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | None, Decimal | None]:
-    """The visible offer ``provider:model_id`` and the team's available credits, in one query.
+def offer_for_quote(*, key: str, also: tuple[str, list[Any]] | None = None) -> tuple[Offer | None, Decimal | None]:
+    """The visible offer ``provider:model_id`` and, in the same query, ``also``'s value.
+
+    ``also`` is a scalar SQL subquery and its parameters from an app above the catalog (the composer
+    passes billing.selectors.wallet_available_sql: the team's available credits), so a quote stays one
+    round trip while the catalog knows nothing of wallets.
 
     The offer itself (spec, provider, family) is kept in process memory and
     reloaded only when its ``synced_at`` or its provider's rate or markup
@@ -143,18 +147,16 @@ def offer_for_quote(*, key: str, team_id: int | None = None) -> tuple[Offer | No
     staff change applies to the very next quote. The cached offer is shared
     by every request of this process: read it, never change it.
     """
-    from billing.models import Wallet
-
     provider_slug, _, model_id = key.partition(":")
-    # Only table names are formatted in (from the models); every value is a query parameter.
-    available = f"(SELECT w.balance - w.held FROM {Wallet._meta.db_table} w WHERE w.team_id = %s)"  # noqa: S608
+    also_sql, also_params = also if also is not None else ("NULL", [])
+    # Only table names and ``also``'s own SQL are formatted in; every value is a query parameter.
     sql = _QUOTE_SQL.format(
-        available=available if team_id is not None else "NULL",
+        available=also_sql,
         offer=Offer._meta.db_table,
         provider=Provider._meta.db_table,
         family=ModelFamily._meta.db_table,
     )
-    params = [team_id, provider_slug, model_id] if team_id is not None else [provider_slug, model_id]
+    params = [*also_params, provider_slug, model_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

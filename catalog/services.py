@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from catalog.datafile import provider_file_load, provider_files_available
 from catalog.live import (
     ENDPOINTS,
@@ -32,6 +33,9 @@ from catalog.pricing import (
 )
 from catalog.shared import representative_params
 from project.stamps import CATALOG, stamps_bump
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,6 @@ def offer_studio_price_set(*, offer: Offer, actor: Any, credits: Decimal | None)
     Refused (ValueError) for an offer with a documented price: the docs' price is the price. Audited;
     every open composer re-quotes (the catalog stamp). Holds already made keep their amounts.
     """
-    from accounts.services import audit_record
-
     current = Offer.objects.select_for_update().select_related("provider").get(pk=offer.pk)
     if not current.spec.get("unpriced"):
         raise ValueError(f"{current.name} at {current.provider.name} has a documented price; it can't be replaced")
@@ -406,3 +408,63 @@ def family_compare(*, offers: list[Offer], values: dict[str, Any]) -> list[Compa
                 continue
         rows.append(Comparison(offer=offer, quote=quote, error=None))
     return sorted(rows, key=lambda row: (row.quote is None, row.quote.credits if row.quote else 0))
+
+
+# --- staff: prices and what can be used ------------------------------------------
+# Held amounts never follow a price change: a hold stores its amount, and the
+# database refuses to change it (billing's migration 0004).
+
+
+@transaction.atomic
+def provider_pricing_set(
+    *, provider: Provider, actor: User, credit_rate: Decimal, markup: Decimal, enabled: bool
+) -> Provider:
+    """Set a provider's credits per provider unit, its markup and whether it can be used."""
+    credit_rate, markup = Decimal(credit_rate), Decimal(markup)
+    if credit_rate <= 0:
+        raise ValueError("The credit rate must be positive")
+    if markup < 1:
+        raise ValueError("The markup is a multiplier of at least 1")
+    current = Provider.objects.select_for_update().get(pk=provider.pk)
+    before = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
+    Provider.objects.filter(pk=provider.pk).update(credit_rate=credit_rate, markup=markup, enabled=enabled)
+    stamps_bump(CATALOG)  # every composer shows prices
+    current.refresh_from_db()
+    after = {"credit_rate": str(current.credit_rate), "markup": str(current.markup), "enabled": current.enabled}
+    if before != after:
+        audit_record(
+            action="prices.provider",
+            actor=actor,
+            summary=(
+                f"{current.name}: rate {before['credit_rate']} → {after['credit_rate']}, "
+                f"markup {before['markup']} → {after['markup']}, {'enabled' if enabled else 'disabled'}"
+            ),
+            detail={"provider": current.slug, "before": before, "after": after},
+        )
+    return current
+
+
+@transaction.atomic
+def offer_enabled_set(*, offer: Offer, actor: User, enabled: bool) -> None:
+    if Offer.objects.filter(pk=offer.pk).exclude(enabled=enabled).update(enabled=enabled):
+        stamps_bump(CATALOG)
+        audit_record(
+            action="prices.offer",
+            actor=actor,
+            summary=f"{'Enabled' if enabled else 'Disabled'} {offer.name} on {offer.provider.name}",
+            detail={"offer": offer.key, "enabled": enabled},
+        )
+    offer.enabled = enabled
+
+
+@transaction.atomic
+def family_enabled_set(*, family: ModelFamily, actor: User, enabled: bool) -> None:
+    if ModelFamily.objects.filter(pk=family.pk).exclude(enabled=enabled).update(enabled=enabled):
+        stamps_bump(CATALOG)
+        audit_record(
+            action="prices.family",
+            actor=actor,
+            summary=f"{'Enabled' if enabled else 'Disabled'} {family.name} (every provider)",
+            detail={"family": family.slug, "enabled": enabled},
+        )
+    family.enabled = enabled

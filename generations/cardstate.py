@@ -30,15 +30,13 @@ forgets its stamp whenever cards reach it by another request (static/js/studio.j
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
+from generations.models import Generation
 from project.stamps import stamps_bump, team_stamp
-
-if TYPE_CHECKING:
-    from generations.models import Generation
 
 GONE = "gone"
 CARD_STATE_SECONDS = 90
@@ -66,8 +64,6 @@ def card_state_publish(generation: Generation) -> None:
 
 
 def _publish(generation_pk: int) -> None:
-    from generations.models import Generation
-
     row = (
         Generation.objects.filter(pk=generation_pk)
         .values_list("team_id", "public_id", "status", "progress", "deleted_at")

@@ -35,7 +35,7 @@ from generations.cardstate import card_version
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Comparison, Generation, Status
 from generations.selectors import generations_for_team, with_live_progress, with_text_previews
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 
 MAX_OFFERS = 6
 MIN_OFFERS = 2

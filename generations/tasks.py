@@ -6,12 +6,8 @@ from celery import shared_task
 
 from billing.services import holds_expire
 from generations.reconcile import provider_accounts_read
-from generations.services import (
-    generation_advance,
-    generation_files_remove,
-    generations_files_remove_stale,
-    generations_resume_stale,
-)
+from generations.services.gallery import generation_files_remove, generations_files_remove_stale
+from generations.services.pipeline import generation_advance, generations_resume_stale
 from project.health import beat_seen
 
 

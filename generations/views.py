@@ -38,7 +38,7 @@ from accounts.models import Role
 from accounts.navigation import local_next
 from accounts.principal import memberships_cached
 from accounts.sessions import read_with_session
-from billing.selectors import wallet_for_team
+from billing.selectors import wallet_available_sql, wallet_for_team
 from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
@@ -67,9 +67,8 @@ from generations.selectors import (
     source_targets,
     with_live_progress,
 )
-from generations.services import (
+from generations.services.gallery import (
     BoardError,
-    IdempotencyConflict,
     board_add,
     board_create,
     board_delete,
@@ -78,9 +77,9 @@ from generations.services import (
     favourite_set,
     generation_cancel,
     generation_delete,
-    generation_submit,
-    generation_webhook_received,
 )
+from generations.services.pipeline import generation_webhook_received
+from generations.services.submission import IdempotencyConflict, generation_submit
 from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
 from project.stamps import CATALOG, stamps_read, stamps_read_with, team_stamp
 from project.storage import presigned_url, stored_size, stream
@@ -417,7 +416,9 @@ def composer_fields(request: HttpRequest) -> HttpResponse:
 @require_POST
 def quote(request: HttpRequest) -> HttpResponse:
     """The live price for the composer's current values: one query (the offer and the team's credits)."""
-    offer, available = offer_for_quote(key=request.POST.get("offer", ""), team_id=request.team.pk)
+    offer, available = offer_for_quote(
+        key=request.POST.get("offer", ""), also=wallet_available_sql(team_id=request.team.pk)
+    )
     if offer is None:  # switched off since the page was drawn: say so where the price was
         gone = "This model is no longer available: pick another."
         return HttpResponse(

@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.current_team",
+                "billing.context_processors.current_wallet",
             ],
         },
     }
@@ -342,7 +343,7 @@ GENERATION_LEASE_SECONDS = env_int("GENERATION_LEASE_SECONDS", 120)
 GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 6)
 # Holds left open this long (a crash between steps) are released by the sweeper; longer than any deadline.
 HOLD_TTL_HOURS = env_int("HOLD_TTL_HOURS", 6)
-# 0 = the per-kind deadlines in generations.services.DEADLINES (15 min images … 2 h video).
+# 0 = the per-kind deadlines in generations.services.submission.DEADLINES (15 min images … 2 h video).
 GENERATION_DEADLINE_SECONDS = env_int("GENERATION_DEADLINE_SECONDS", 0)
 # How overdue a job's next check must be before the sweeper re-enqueues it.
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 30)

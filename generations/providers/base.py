@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO, Protocol
 
 import httpx
+from django.core.files.storage import default_storage
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -61,16 +62,12 @@ class LocalMedia:
     def open(self) -> BinaryIO:
         """The file's bytes, read through Django's storage API when it is a stored file (never by path)."""
         if self.storage_name:
-            from django.core.files.storage import default_storage
-
             return default_storage.open(self.storage_name, "rb")
         return open(self.path, "rb")
 
     def size(self) -> int:
         """Its size in bytes; OSError when the file is gone."""
         if self.storage_name:
-            from django.core.files.storage import default_storage
-
             try:
                 return default_storage.size(self.storage_name)
             except OSError:

@@ -17,7 +17,7 @@ from api.models import ApiSubmission, CallbackState
 from api.services import CALLBACK_SWEEP_GRACE, callback_deliver, callback_retry_delay, callbacks_lost
 from api.tasks import api_callbacks_sweep_task
 from generations.models import Generation, Status
-from generations.services import _finish
+from generations.services.pipeline import _finish
 from tests.conftest import completed_generation_with_file, wait_for
 
 pytestmark = pytest.mark.django_db

@@ -275,7 +275,7 @@ def test_cancel_releases_the_hold_once(api, rich_people, catalog):
 
 
 def test_balance_and_usage(api, rich_people, catalog):
-    from generations.services import _finish
+    from generations.services.pipeline import _finish
 
     public_id = _submit(api).json()["generation_id"]
     generation = Generation.objects.get(public_id=public_id)

@@ -26,7 +26,7 @@ from billing.services import (
 from catalog.models import Offer, Provider
 from catalog.services import price_quote
 from generations.models import Generation
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.billing.helpers import BalanceWatcher, hold_take, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +37,7 @@ THREADS = 40
 @pytest.fixture
 def no_enqueue(monkeypatch):
     """Submissions here test the books, not the worker: nothing is sent to Celery."""
-    monkeypatch.setattr("generations.services._enqueue_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr("generations.services.submission._enqueue_on_commit", lambda *args, **kwargs: None)
 
 
 def _priced(credits: str) -> Offer:

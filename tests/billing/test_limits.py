@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_enqueue(monkeypatch):
-    monkeypatch.setattr("generations.services._enqueue_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr("generations.services.submission._enqueue_on_commit", lambda *args, **kwargs: None)
 
 
 def _submit(client, prompt: str = "a fox"):

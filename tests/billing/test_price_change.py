@@ -13,14 +13,14 @@ from billing.services import hold_capture
 from catalog.models import Offer, Provider
 from catalog.services import price_quote
 from generations.models import Generation
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_price_change_never_alters_credits_already_held(client, people, catalog, monkeypatch):
-    monkeypatch.setattr("generations.services._enqueue_on_commit", lambda *args, **kwargs: None)
+    monkeypatch.setattr("generations.services.submission._enqueue_on_commit", lambda *args, **kwargs: None)
     offer = Offer.objects.select_related("provider").get(provider__slug="kubflow", model_id="nano-banana")
     generation = generation_submit(team=people.team, user=people.owner, offer=offer, params={"prompt": "a fox"})
     hold = Hold.objects.get(generation=generation)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from generations.models import Generation, Status
-from generations.services import board_add, board_create, favourite_set, generation_delete
+from generations.services.gallery import board_add, board_create, favourite_set, generation_delete
 from tests.conftest import client_for_team
 from tests.gallery.helpers import make_generations
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from billing.models import LedgerEntry, Wallet
 from generations.models import Asset, Board, BoardItem, Favourite, Generation, Status
-from generations.services import generation_files_remove
+from generations.services.gallery import generation_files_remove
 from tests.conftest import client_for_team, wait_for
 from tests.gallery.helpers import make_generations
 
@@ -232,7 +232,7 @@ def test_boards_create_add_rename_remove_and_delete(owner, people):
 def test_boards_are_walled_by_team(client, people, catalog):
     theirs = make_generations(team=people.other_team, user=people.stranger, count=1, status=Status.COMPLETED)[0]
     mine = make_generations(team=people.team, user=people.owner, count=1, status=Status.COMPLETED)[0]
-    from generations.services import board_create
+    from generations.services.gallery import board_create
 
     their_board = board_create(team=people.other_team, user=people.stranger, name="Theirs")
     owner = client_for_team(client, people.owner, people.team)

@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from billing.services import credits_grant, offer_enabled_set
 from generations.cardstate import card_state_publish
 from generations.models import Status
-from generations.services import board_create, generation_cancel, generation_submit
+from generations.services.gallery import board_create, generation_cancel
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team
 from tests.gallery.helpers import make_generations, offer
 

@@ -14,7 +14,8 @@ from accounts.models import Membership
 from accounts.services import membership_remove
 from generations.cardstate import CARD_STATE_SECONDS, card_state_key, card_state_publish, cards_stamp_key
 from generations.models import Generation, Status
-from generations.services import generation_cancel, generation_submit
+from generations.services.gallery import generation_cancel
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team
 from tests.gallery.helpers import make_generations, offer
 

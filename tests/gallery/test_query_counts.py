@@ -71,7 +71,7 @@ def test_gallery_page_costs_the_same_with_1_and_200_unfinished_cards(owner_clien
 
 
 def test_gallery_page_costs_the_same_with_finished_cards_favourites_and_boards(owner_client, people):
-    from generations.services import board_add, board_create, favourite_set
+    from generations.services.gallery import board_add, board_create, favourite_set
 
     first = make_generations(team=people.team, user=people.owner, count=1, status=Status.COMPLETED)
     one, _ = queries_for(owner_client, "/gallery/")

@@ -16,7 +16,8 @@ from django.test import Client
 
 from generations.cardstate import card_state_publish
 from generations.models import Status
-from generations.services import board_add, board_create, generation_submit
+from generations.services.gallery import board_add, board_create
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team
 from tests.gallery.helpers import make_generations, offer
 

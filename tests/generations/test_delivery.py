@@ -14,7 +14,7 @@ from billing.services import credits_grant
 from catalog.models import Offer
 from generations.delivery import delivery_issues, refund_suggested
 from generations.models import Asset, Generation
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team, wait_for
 
 SPEC = {

@@ -11,7 +11,7 @@ from billing.models import LedgerEntry, Wallet
 from catalog.models import Offer, Provider
 from catalog.services import catalog_sync
 from generations.models import Generation
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from catalog.models import Offer, Provider
 from catalog.services import catalog_sync
 from generations.health import offer_health, offer_health_compute, offer_health_forget
 from generations.models import Generation, Status
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team, wait_for
 from tests.gallery.helpers import make_generations
 

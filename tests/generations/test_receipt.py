@@ -12,7 +12,7 @@ from billing.models import LedgerEntry
 from catalog.models import Offer
 from catalog.services import catalog_sync
 from generations.models import Generation
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from tests.conftest import client_for_team, wait_for
 
 

@@ -13,7 +13,7 @@ from billing.models import Hold, Wallet
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from generations.models import Generation, SourceMedia
-from generations.services import generation_submit
+from generations.services.submission import generation_submit
 from generations.uploads import signed_url, uploads_for_request
 
 pytestmark = pytest.mark.django_db

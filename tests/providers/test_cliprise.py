@@ -566,7 +566,7 @@ def test_grok_imagine_runs_through_the_pipeline_and_its_zip_becomes_six_assets(p
     from catalog.models import Offer
     from catalog.services import catalog_sync
     from generations.models import Generation, Status
-    from generations.services import generation_submit
+    from generations.services.submission import generation_submit
 
     catalog_sync(providers=["cliprise"])
     offer = Offer.objects.get(provider__slug="cliprise", model_id="grok-imagine")

@@ -75,7 +75,7 @@ def _sample_url(field: dict[str, Any]) -> str:
 def _params(offer: dict[str, Any], *, every_media: bool = False, **given: Any) -> dict[str, Any]:
     """Checked parameters as the pipeline stores them: defaults, a prompt, a URL for required media.
 
-    Decimals become strings, as ``generations.services._jsonable`` stores them.
+    Decimals become strings, as ``generations.services.pipeline._jsonable`` stores them.
     """
     raw = dict(given)
     for field in offer["fields"]:
@@ -595,7 +595,7 @@ def test_krea_generation_runs_through_the_pipeline(people, sandbox, celery_worke
     from catalog.models import Offer
     from catalog.services import catalog_sync
     from generations.models import Generation, Status
-    from generations.services import generation_submit
+    from generations.services.submission import generation_submit
 
     catalog_sync(providers=["krea"])
     offer = Offer.objects.get(provider__slug="krea", model_id="flux-1-dev")

@@ -584,7 +584,7 @@ def test_a_kubeez_generation_runs_through_the_worker_and_is_charged(people, sand
     from catalog.models import Offer
     from catalog.services import catalog_sync
     from generations.models import Generation, Status
-    from generations.services import generation_submit
+    from generations.services.submission import generation_submit
 
     catalog_sync(providers=["kubeez"])
     offer = Offer.objects.get(provider__slug="kubeez", model_id="gpt-image-2")

@@ -23,7 +23,7 @@ def main(argv: list[str]) -> dict:
     from catalog.models import Offer
     from catalog.services import catalog_sync
     from generations.models import FINAL_STATUSES, Generation
-    from generations.services import generation_submit
+    from generations.services.submission import generation_submit
     from generations.tasks import generation_advance_task
 
     command, args = argv[0], argv[1:]

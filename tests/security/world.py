@@ -28,7 +28,7 @@ from api.services import api_key_create
 from billing.services import credits_grant, member_limit_set, team_limits_set
 from catalog.models import Offer
 from generations.models import Asset, Board, Comparison, Generation
-from generations.services import board_add, board_create
+from generations.services.gallery import board_add, board_create
 from generations.uploads import SHARED_FILE_SALT, SIGNED_URL_SALT, source_media_store
 from tests.billing.helpers import hold_take
 from tests.conftest import completed_generation_with_file

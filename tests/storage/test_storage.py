@@ -19,7 +19,7 @@ from PIL import Image
 from catalog.models import Offer
 from generations.assets import _store_file
 from generations.models import Generation, Status
-from generations.services import generation_files_remove, generations_files_remove_stale
+from generations.services.gallery import generation_files_remove, generations_files_remove_stale
 from generations.uploads import provider_url, source_media_store, uploads_for_request
 from project.storage import is_object_storage, read_head, storage_check
 from tests.conftest import client_for_team, s3_storages

@@ -14,6 +14,7 @@ DEMO_TEAM = "demo-team"
 
 
 class Command(BaseCommand):
+    # In billing, not accounts: the team comes from accounts, the starting credits from billing (layers).
     help = "Create the demo team (with its starting credits) and its owner login, once."
 
     @transaction.atomic

@@ -1,4 +1,4 @@
-"""Writes for generations: submitting, advancing a job one step, finishing it.
+"""The job pipeline: claim, submit, poll, download, failover, finish, and the sweeper's resume.
 
 A job moves ``queued → running → downloading → completed`` (or ``failed`` /
 ``cancelled``). :func:`generation_advance` does one step under a lease and
@@ -18,184 +18,63 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Team, User
 from billing.models import Hold
-from billing.services import credit_hold, hold_capture, hold_release, spend_limits_check
-from catalog.models import Offer
+from billing.services import hold_capture, hold_release
 from catalog.pricing import QuoteError
-from catalog.services import offer_runnable_check, price_quote
+from catalog.selectors import offers_generatable
+from catalog.services import price_quote
+from catalog.shared import shared_apply, shared_values
 from generations.assets import AssetError, asset_store_from_url, result_indexes_stored
 from generations.cardstate import card_state_publish
 from generations.delivery import delivery_check
 from generations.failpoints import failpoint
 from generations.health import healthier_first
 from generations.measure import MediaMeter, media_lengths_fill
-from generations.models import ACTIVE_STATUSES, Asset, Board, BoardItem, Favourite, Generation, Status
-from generations.providers import client_for, deadline_for
+from generations.models import ACTIVE_STATUSES, Generation, Status
+from generations.providers import client_for
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest, submit_job
 from generations.signals import generation_finished
 from generations.uploads import (
-    UploadError,
-    media_reference,
-    source_media_store,
-    source_urls_check,
     uploads_for_request,
 )
-from project.stamps import stamps_bump, team_stamp
 
 logger = logging.getLogger(__name__)
+
+
+# generations.tasks calls these services; the services send its tasks by name (Celery's send_task), so they
+# never import it.
+ADVANCE_TASK = "generations.tasks.generation_advance_task"
+FILES_REMOVE_TASK = "generations.tasks.generation_files_remove_task"
+
 
 LEASE = timedelta(seconds=settings.GENERATION_LEASE_SECONDS)
 MAX_ATTEMPTS = settings.GENERATION_MAX_ATTEMPTS
 SWEEP_GRACE = timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
 POLL_FIRST = 2.0
 POLL_CAP = 60.0
-DEADLINES = {  # how long a job may take end to end, by what it makes
-    "image": timedelta(minutes=15),
-    "audio": timedelta(minutes=30),
-    "text": timedelta(minutes=15),
-    "video": timedelta(hours=2),
-}
-
-
-def generation_deadline(offer: Offer) -> timedelta:
-    """How long a job on this offer may take, end to end, before it is stopped."""
-    if settings.GENERATION_DEADLINE_SECONDS:
-        return timedelta(seconds=settings.GENERATION_DEADLINE_SECONDS)
-    return deadline_for(offer.provider.slug, offer.spec) or DEADLINES.get(offer.output, timedelta(hours=1))
-
-
-class IdempotencyConflict(Exception):
-    code = "idempotency_conflict"
-
-    def __init__(self) -> None:
-        super().__init__("This idempotency key was already used for a different request.")
-
-
-def generation_submit(
-    *,
-    team: Team,
-    user: User,
-    offer: Offer,
-    params: dict[str, Any],
-    idempotency_key: str | None = None,
-    files: dict[str, list[UploadedFile]] | None = None,
-    meter: MediaMeter | None = None,
-) -> Generation:
-    """Quote, create the generation and hold its credits in one transaction; enqueue it on commit.
-
-    ``files`` are uploads for media fields: checked by content, stored, and
-    referred to from the field. Offers priced on the length of the request's
-    media get it measured first (generations.measure; ``meter`` lets a caller
-    that measured already reuse its lengths), so the hold is the exact price.
-    Raises QuoteError for a refused request (with the docs' code, e.g.
-    unsafe_source_url, or a file too long for the model; ``model_unavailable`` for an
-    offer its provider's API can't run, see Offer.runnable) and a BillingError
-    (insufficient credits, a spend limit) when the team can't pay; either way no
-    generation is created and nothing is held.
-    """
-    offer_runnable_check(offer)
-    params = _with_uploaded_files(team=team, user=user, offer=offer, params=params, files=files or {})
-    measured = media_lengths_fill(spec=offer.spec, params=params, meter=meter or MediaMeter(team=team, fetch=True))
-    quote = price_quote(offer=offer, params=measured.params)
-    source_urls_check(spec=offer.spec, params=quote.params, team=team)
-    if idempotency_key:
-        existing = _idempotent_replay(team=team, key=idempotency_key, offer=offer, params=quote.params)
-        if existing:
-            return existing
-    breakdown = "; ".join([quote.breakdown, *measured.notes])
-    try:
-        return _generation_create(
-            team=team, user=user, offer=offer, quote=quote, idempotency_key=idempotency_key, breakdown=breakdown
-        )
-    except IntegrityError:
-        # Two requests with one idempotency key raced; the other one created it.
-        existing = idempotency_key and _idempotent_replay(
-            team=team, key=idempotency_key, offer=offer, params=quote.params
-        )
-        if not existing:
-            raise
-        return existing
-
-
-def _with_uploaded_files(
-    *, team: Team, user: User, offer: Offer, params: dict[str, Any], files: dict[str, list[UploadedFile]]
-) -> dict[str, Any]:
-    if not files:
-        return params
-    params = dict(params)
-    fields = {f["name"]: f for f in offer.spec.get("fields", []) if f["type"] == "media"}
-    for name, uploads in files.items():
-        if name not in fields:
-            raise QuoteError("invalid_params", f"{offer.model_id} takes no file in {name}", field=name)
-        references = list(params.get(name) or [])
-        for upload in uploads:
-            try:
-                media = source_media_store(team=team, user=user, upload=upload, kinds=fields[name].get("kinds"))
-            except UploadError as exc:
-                raise QuoteError(exc.code, str(exc), field=name) from exc
-            references.append(media_reference(media))
-        params[name] = references
-    return params
-
-
-def _idempotent_replay(*, team: Team, key: str, offer: Offer, params: dict[str, Any]) -> Generation | None:
-    existing = Generation.objects.filter(team=team, idempotency_key=key).first()
-    if existing and (existing.offer_id != offer.pk or existing.params != _jsonable(params)):
-        raise IdempotencyConflict()
-    return existing
-
-
-def _generation_create(
-    *, team: Team, user: User, offer: Offer, quote, idempotency_key: str | None, breakdown: str
-) -> Generation:
-    with transaction.atomic():
-        generation = Generation.objects.create(
-            team=team,
-            created_by=user,
-            offer=offer,
-            prompt=str(quote.params.get("prompt") or quote.params.get("text") or ""),
-            params=_jsonable(quote.params),
-            provider_cost=quote.provider_cost,
-            credits_quoted=quote.credits,
-            credit_rate=offer.provider.credit_rate,
-            markup=offer.provider.markup,
-            breakdown=breakdown[:300],
-            charge_note=quote.charge_note,
-            deadline_at=timezone.now() + generation_deadline(offer),
-            next_check_at=timezone.now(),
-            idempotency_key=idempotency_key,
-        )
-        spend_limits_check(team=team, user=user, amount=quote.credits)
-        credit_hold(team=team, amount=quote.credits, generation=generation, actor=user)
-        card_state_publish(generation)
-        _enqueue_on_commit(generation.public_id)
-    return generation
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    from decimal import Decimal
-
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
 
 
 def _enqueue_on_commit(public_id: str, delay: float = 0) -> None:
     """Send the job's next step after commit. If the broker is down the job is not lost:
     its ``next_check_at`` is due, and the sweeper enqueues it once the broker is back."""
-    from generations.tasks import generation_advance_task
 
     def send() -> None:
         try:
             if delay > 0:
-                generation_advance_task.apply_async(args=[public_id], countdown=delay, retry=False)
+                current_app.send_task(ADVANCE_TASK, args=[public_id], countdown=delay, retry=False)
             else:
-                generation_advance_task.apply_async(args=[public_id], retry=False)
+                current_app.send_task(ADVANCE_TASK, args=[public_id], retry=False)
         except Exception:  # the broker is unreachable; the sweeper will resume the job
             logger.warning("could not enqueue %s; the sweeper will resume it", public_id, exc_info=True)
 
@@ -464,9 +343,6 @@ def _failover(generation: Generation, *, why: str = "") -> bool:
     its receipt."""
     if not generation.team.failover_enabled:
         return False
-    from catalog.selectors import offers_generatable
-    from catalog.shared import shared_apply, shared_values
-
     current = generation.offer
     tried = [*generation.providers_tried, current.provider.slug]
     held = Hold.objects.get(generation=generation).amount
@@ -548,8 +424,6 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
 
 def generations_resume_stale(*, now=None, limit: int = 500) -> int:
     """Re-enqueue active jobs that nobody is working on and that are due (the sweeper)."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     due = (
         Generation.objects.filter(status__in=ACTIVE_STATUSES)
@@ -557,157 +431,8 @@ def generations_resume_stale(*, now=None, limit: int = 500) -> int:
         .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - SWEEP_GRACE))
         .values_list("public_id", flat=True)[:limit]
     )
-    from generations.tasks import generation_advance_task
-
     count = 0
     for public_id in due:
-        generation_advance_task.delay(public_id)
+        current_app.send_task(ADVANCE_TASK, args=[public_id])
         count += 1
     return count
-
-
-# --- the gallery's actions: cancel, delete, favourites, boards -------------------
-
-
-def generation_cancel(*, generation: Generation, user: User) -> bool:
-    """Stop an unfinished job: the provider is asked to stop where it can, then the job ends as cancelled.
-
-    The hold is released by :func:`_finish` like any unsuccessful end. False when
-    the job had already finished: the conditional update in ``_finish`` settles a
-    race with the worker, so a job is never both completed and cancelled.
-    """
-    if generation.status not in ACTIVE_STATUSES:
-        return False
-    _provider_cancel(generation)  # if the provider keeps running it, the studio stops following and charges nothing
-    cancelled = _finish(generation, Status.CANCELLED, "cancelled_by_user", f"Cancelled by {user.get_username()}.")
-    if cancelled:
-        _gallery_audit("generation.cancel", generation, user, f"Cancelled {generation.public_id}")
-    return cancelled
-
-
-def _gallery_audit(action: str, generation: Generation, user: User, summary: str) -> None:
-    from accounts.services import audit_record  # accounts.services imports billing, which imports generations
-
-    audit_record(
-        action=action, team=generation.team, actor=user, summary=summary, detail={"generation": generation.public_id}
-    )
-
-
-def generation_delete(*, generation: Generation, user: User) -> bool:
-    """Hide a generation at once (cancelling it first if unfinished); its files are removed by a task."""
-    from generations.tasks import generation_files_remove_task
-
-    if generation.status in ACTIVE_STATUSES:
-        generation_cancel(generation=generation, user=user)
-    with transaction.atomic():
-        updated = Generation.objects.filter(pk=generation.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
-        if updated:
-            card_state_publish(generation)
-            _gallery_audit("generation.delete", generation, user, f"Deleted {generation.public_id}")
-            generation_files_remove_task.delay_on_commit(generation.public_id)
-    return bool(updated)
-
-
-def generation_files_remove(*, public_id: str) -> float | None:
-    """Remove a deleted generation's files and their rows; idempotent.
-
-    Returns the seconds to wait instead when a worker still holds the job's lease
-    (it could be storing a file right now).
-    """
-    generation = Generation.objects.filter(public_id=public_id, deleted_at__isnull=False).first()
-    if generation is None:
-        return None
-    now = timezone.now()
-    if generation.lease_expires_at and generation.lease_expires_at > now:
-        return (generation.lease_expires_at - now).total_seconds() + 1
-    assets = list(Asset.objects.filter(generation=generation))
-    for asset in assets:
-        for stored in (asset.file, asset.thumbnail):
-            if stored:
-                stored.storage.delete(stored.name)
-    Asset.objects.filter(pk__in=[a.pk for a in assets]).delete()
-    return None
-
-
-FILES_REMOVAL_GRACE = timedelta(minutes=10)
-
-
-def generations_files_remove_stale(*, now=None, limit: int = 200) -> int:
-    """Remove the files of generations deleted a while ago that still have them: their removal task was
-    lost (the broker was down when the delete committed) or gave up waiting for a worker (the sweeper).
-    Returns how many generations were cleared."""
-    cutoff = (now or timezone.now()) - FILES_REMOVAL_GRACE
-    stale = (
-        Generation.objects.filter(deleted_at__lt=cutoff, assets__isnull=False)
-        .values_list("public_id", flat=True)
-        .distinct()[:limit]
-    )
-    return sum(generation_files_remove(public_id=public_id) is None for public_id in list(stale))
-
-
-def favourite_set(*, generation: Generation, user: User, on: bool) -> bool:
-    """Mark or unmark a generation as one of the user's favourites; returns the new state."""
-    if on:
-        Favourite.objects.bulk_create([Favourite(user=user, generation=generation)], ignore_conflicts=True)
-    else:
-        Favourite.objects.filter(user=user, generation=generation).delete()
-    stamps_bump(team_stamp(generation.team_id))
-    return on
-
-
-class BoardError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _board_name(name: str) -> str:
-    clean = " ".join((name or "").split())[:80]
-    if not clean:
-        raise BoardError("Give the board a name.")
-    return clean
-
-
-def board_create(*, team: Team, user: User, name: str) -> Board:
-    """A new board in the team; BoardError when the name is empty or taken (any case)."""
-    clean = _board_name(name)
-    try:
-        with transaction.atomic():
-            return Board.objects.create(team=team, name=clean, created_by=user)
-    except IntegrityError:
-        raise BoardError(f"There is already a board called “{clean}”.") from None
-
-
-def board_rename(*, board: Board, name: str) -> Board:
-    clean = _board_name(name)
-    board.name = clean
-    try:
-        with transaction.atomic():
-            board.save(update_fields=["name", "updated_at"])
-    except IntegrityError:
-        raise BoardError(f"There is already a board called “{clean}”.") from None
-    return board
-
-
-def board_delete(*, board: Board) -> None:
-    """Delete the board; its generations stay in the gallery."""
-    board.delete()
-
-
-def board_add(*, board: Board, generation: Generation, user: User) -> bool:
-    """Put a generation on a board of the same team; False when it was already there."""
-    if board.team_id != generation.team_id:
-        raise BoardError("That board belongs to another team.")
-    try:
-        with transaction.atomic():
-            _, created = BoardItem.objects.get_or_create(
-                board=board, generation=generation, defaults={"added_by": user}
-            )
-    except IntegrityError:  # added at the same moment by someone else
-        return False
-    return created
-
-
-def board_remove(*, board: Board, generation: Generation) -> bool:
-    deleted, _ = BoardItem.objects.filter(board=board, generation=generation).delete()
-    return bool(deleted)

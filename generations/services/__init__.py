@@ -1,0 +1,1 @@
+"""Writes for generations, by seam: ``submission``, ``pipeline`` (a job's steps), ``gallery`` (actions)."""
