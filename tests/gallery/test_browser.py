@@ -111,7 +111,9 @@ def test_generate_watch_open_download_rerun_remix_and_chain(page: Page, sandbox,
     assert f'filename="{public_id}-1.png"' in response.headers["content-disposition"]
     screenshot(page, "generation")
     receipt = page.get_by_test_id("receipt")
-    expect(receipt.get_by_test_id("receipt-total")).to_have_text(re.compile(r"Charged 4\b.*this job cost the team 4 credits"))
+    expect(receipt.get_by_test_id("receipt-total")).to_have_text(
+        re.compile(r"Charged 4\b.*this job cost the team 4 credits")
+    )
     receipt.scroll_into_view_if_needed()
     receipt.screenshot(path=str(SCREENSHOTS / "receipt.png"))
     page.get_by_role("button", name="Copy prompt").click()
