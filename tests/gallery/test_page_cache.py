@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from billing.services import credits_grant, offer_enabled_set
+from billing.services import credits_grant
+from catalog.services import offer_enabled_set
 from generations.cardstate import card_state_publish
 from generations.models import Status
 from generations.services.gallery import board_create, generation_cancel

@@ -57,9 +57,9 @@ def main(argv: list[str]) -> dict:
         for _ in range(times):
             generation_advance_task.delay(public_id)
         return {"enqueued": times}
-    if command == "markup":  # staff change a provider's markup (billing.services, as the staff page does)
-        from billing.services import provider_pricing_set
+    if command == "markup":  # staff change a provider's markup (catalog.services, as the staff page does)
         from catalog.models import Provider
+        from catalog.services import provider_pricing_set
 
         provider = Provider.objects.get(slug=args[0])
         provider_pricing_set(
