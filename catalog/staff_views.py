@@ -78,14 +78,7 @@ def family_enabled(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required
 @require_POST
 def offer_enabled(request: HttpRequest) -> HttpResponse:
-    provider_slug, _, model_id = request.POST.get("offer", "").partition(":")
-    offer = (
-        Offer.objects.select_related("provider", "family")
-        .filter(provider__slug=provider_slug, model_id=model_id)
-        .first()
-    )
-    if offer is None:
-        raise Http404("No such offer")
+    offer = _posted_offer(request)
     form = EnabledForm(request.POST)
     form.is_valid()
     offer_enabled_set(offer=offer, actor=request.user, enabled=form.cleaned_data.get("enabled", False))
@@ -100,14 +93,7 @@ def offer_enabled(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def offer_studio_price(request: HttpRequest) -> HttpResponse:
-    provider_slug, _, model_id = request.POST.get("offer", "").partition(":")
-    offer = (
-        Offer.objects.select_related("provider", "family")
-        .filter(provider__slug=provider_slug, model_id=model_id)
-        .first()
-    )
-    if offer is None:
-        raise Http404("No such offer")
+    offer = _posted_offer(request)
     form = StudioPriceForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"{offer.name}: {form.errors.as_text()}")
@@ -125,3 +111,16 @@ def offer_studio_price(request: HttpRequest) -> HttpResponse:
             f"{offer.name} on {offer.provider.name} now costs {offer.studio_price} credits (the studio's price).",
         )
     return redirect("staff:prices")
+
+
+def _posted_offer(request: HttpRequest) -> Offer:
+    """The offer a staff form names as ``provider:model`` in its ``offer`` field, or 404."""
+    provider_slug, _, model_id = request.POST.get("offer", "").partition(":")
+    offer = (
+        Offer.objects.select_related("provider", "family")
+        .filter(provider__slug=provider_slug, model_id=model_id)
+        .first()
+    )
+    if offer is None:
+        raise Http404("No such offer")
+    return offer
