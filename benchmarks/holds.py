@@ -65,7 +65,7 @@ def _hold_once(team, user, offer, n: int) -> None:
             credits_quoted=Decimal(1),
             deadline_at=timezone.now() + timedelta(hours=1),
         )
-        credit_hold(team=team, amount=Decimal(1), generation=generation, actor=user)
+        credit_hold(team=team, amount=Decimal(1), job=generation.ledger_ref, actor=user)
 
 
 def _submit_once(team, user, offer, n: int) -> None:

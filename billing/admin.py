@@ -25,7 +25,7 @@ class WalletAdmin(admin.ModelAdmin):
 class HoldAdmin(admin.ModelAdmin):
     list_display = ["public_id", "wallet", "amount", "captured", "state", "created_at", "expires_at", "resolved_at"]
     list_filter = ["state"]
-    search_fields = ["public_id", "wallet__team__name", "wallet__team__slug", "generation__public_id"]
+    search_fields = ["public_id", "wallet__team__name", "wallet__team__slug", "generation_ref"]
     readonly_fields = [f.name for f in Hold._meta.fields]
     date_hierarchy = "created_at"
 
@@ -43,7 +43,7 @@ class HoldAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "wallet", "kind", "balance_delta", "held_delta", "actor", "reason"]
     list_filter = ["kind"]
-    search_fields = ["wallet__team__name", "wallet__team__slug", "reason", "idempotency_key", "generation__public_id"]
+    search_fields = ["wallet__team__name", "wallet__team__slug", "reason", "idempotency_key", "generation_ref"]
     readonly_fields = [f.name for f in LedgerEntry._meta.fields]
     date_hierarchy = "created_at"
 

@@ -7,10 +7,15 @@ equals the sum of its entries (``manage.py billing_audit`` checks it). The
 database enforces the rules: no negative available balance, no zero entries,
 each entry's effect fits its kind, entries can't be updated or deleted (a
 trigger, see migration 0002), and a hold resolves once.
+
+Holds and entries name the job they are for with plain references (its public id, the member who ran it,
+the offer and provider it ran on), so usage reads the ledger alone: billing knows nothing of generations.
+The ``generation`` foreign key stays for the database's integrity (a job with credits can't be deleted).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
@@ -23,6 +28,18 @@ from project.ids import public_id
 CREDITS = {"max_digits": 14, "decimal_places": 2}
 # The most a credits column holds (999999999999.99): a balance past it is a database error, so grants stop there.
 CREDITS_MAX = Decimal(10) ** (CREDITS["max_digits"] - CREDITS["decimal_places"]) - Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """The job a hold is for, as the ledger records it: plain values from the app above (generations builds it,
+    ``Generation.ledger_ref``), never a model of that app."""
+
+    id: int  # the generation's primary key (the foreign key kept for integrity)
+    public_id: str
+    member_id: int
+    offer_key: str
+    provider_slug: str
 
 
 class Wallet(models.Model):
@@ -58,6 +75,13 @@ class Hold(models.Model):
     generation = models.OneToOneField(
         "generations.Generation", on_delete=models.PROTECT, related_name="hold", null=True, blank=True
     )
+    # Plain references to the job (see the module docstring): what usage and the ledger pages read.
+    generation_ref = models.CharField(max_length=32, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offer_key = models.CharField(max_length=160, blank=True)
+    provider_slug = models.CharField(max_length=20, blank=True)
     amount = models.DecimalField(**CREDITS)
     captured = models.DecimalField(**CREDITS, default=Decimal("0"))
     state = models.CharField(max_length=10, choices=HoldState.choices, default=HoldState.OPEN)
@@ -107,6 +131,13 @@ class LedgerEntry(models.Model):
     generation = models.ForeignKey(
         "generations.Generation", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
     )
+    # Plain references to the job (see the module docstring): what usage and the ledger pages read.
+    generation_ref = models.CharField(max_length=32, blank=True, db_index=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offer_key = models.CharField(max_length=160, blank=True)
+    provider_slug = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     reason = models.CharField(max_length=255, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -45,12 +45,10 @@ def wallet_available_sql(*, team_id: int) -> tuple[str, list[Any]]:
 
 
 def ledger_for_team(*, team: Team) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(wallet__team=team).select_related(
-        "actor", "generation", "hold", "generation__created_by"
-    )
+    return LedgerEntry.objects.filter(wallet__team=team).select_related("actor", "hold", "member")
 
 
-def _day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """Aware datetimes for [start 00:00, end + 1 day 00:00) in the studio's time zone."""
     tz = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=tz) if start else None
@@ -69,7 +67,7 @@ def ledger_filtered(
 ) -> QuerySet[LedgerEntry]:
     """The team's ledger, narrowed by kind, days, member (who acted or whose job it was) and generation id."""
     entries = ledger_for_team(team=team)
-    since, until = _day_range(start, end)
+    since, until = day_range(start, end)
     if kind:
         entries = entries.filter(kind=kind)
     if since:
@@ -77,9 +75,9 @@ def ledger_filtered(
     if until:
         entries = entries.filter(created_at__lt=until)
     if member is not None:
-        entries = entries.filter(Q(actor=member) | Q(generation__created_by=member))
+        entries = entries.filter(Q(actor=member) | Q(member=member))
     if generation:
-        entries = entries.filter(generation__public_id=generation.strip())
+        entries = entries.filter(generation_ref=generation.strip())
     return entries
 
 
@@ -149,7 +147,7 @@ def spend_this_month(*, team: Team, user: User | None = None, now: datetime | No
     """Credits the team (or one member) spent on jobs submitted this month, counting running jobs' holds."""
     holds = Hold.objects.filter(wallet__team=team, created_at__gte=month_start(now))
     if user is not None:
-        holds = holds.filter(generation__created_by=user)
+        holds = holds.filter(member=user)
     return _spent(holds)
 
 
@@ -157,10 +155,10 @@ def spend_this_month_by_member(*, team: Team, now: datetime | None = None) -> di
     spend = Case(When(state=HoldState.OPEN, then=F("amount")), default=F("captured"), output_field=MONEY)
     rows = (
         Hold.objects.filter(wallet__team=team, created_at__gte=month_start(now))
-        .values("generation__created_by")
+        .values("member")
         .annotate(total=Sum(spend))
     )
-    return {row["generation__created_by"]: row["total"] or ZERO for row in rows}
+    return {row["member"]: row["total"] or ZERO for row in rows}
 
 
 def team_limits_for(*, team: Team) -> TeamLimits | None:
@@ -250,14 +248,38 @@ def _shares(rows: list[dict], total: Decimal) -> list[dict]:
     return sorted(rows, key=lambda row: row["credits"], reverse=True)
 
 
-def usage_report(*, team: Team, start: date, end: date) -> Usage:
+OfferLabels = Callable[[Iterable[str]], Mapping[str, tuple[str, str]]]
+ProviderNames = Callable[[Iterable[str]], Mapping[str, str]]
+
+
+def _merged(rows: Iterable[dict], label: Callable[[dict], dict]) -> list[dict]:
+    """Rows summed by the label each one gets (two offers of one model and provider make one row)."""
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        named = label(row)
+        into = merged.setdefault(tuple(named.values()), {**named, "credits": ZERO, "jobs": 0})
+        into["credits"] += row["credits"] or ZERO
+        into["jobs"] += row["jobs"]
+    return list(merged.values())
+
+
+def usage_report(
+    *,
+    team: Team,
+    start: date,
+    end: date,
+    offer_labels: OfferLabels | None = None,
+    provider_names: ProviderNames | None = None,
+) -> Usage:
     """Credits charged between ``start`` and ``end`` (inclusive): by day, model, provider and member.
 
-    Spend is what completed jobs were charged (capture entries, dated when charged).
+    Spend is what completed jobs were charged (capture entries, dated when charged), read from the ledger
+    alone: each charge names its offer, provider and member. The names people read come from the catalog,
+    which billing doesn't import: ``offer_labels`` maps offer keys to (model, provider) names and
+    ``provider_names`` provider slugs to names (without them, the keys and slugs show). Job counts are the
+    generations' own (``Usage.jobs``, filled in by generations.usage).
     """
-    from generations.models import Generation  # noqa: PLC0415 (an arrow the wrong way, named in pyproject.toml)
-
-    since, until = _day_range(start, end)
+    since, until = day_range(start, end)
     captures = LedgerEntry.objects.filter(
         wallet__team=team, kind=EntryKind.CAPTURE, created_at__gte=since, created_at__lt=until
     )
@@ -282,48 +304,30 @@ def usage_report(*, team: Team, start: date, end: date) -> Usage:
             {"day": day, "credits": -(row["credits"]) if row else ZERO, "jobs": row["jobs"] if row else 0}
         )
         day += timedelta(days=1)
-    usage.by_model = _shares(
-        list(
-            captures.values(
-                model=F("generation__offer__family__name"), provider=F("generation__offer__provider__name")
-            ).annotate(credits=Sum("balance_delta"), jobs=Count("id"))
-        ),
-        usage.spent,
+    by_offer = list(
+        captures.values("offer_key", "provider_slug").annotate(credits=Sum("balance_delta"), jobs=Count("id"))
     )
-    usage.by_provider = _shares(
-        list(
-            captures.values(provider=F("generation__offer__provider__name")).annotate(
-                credits=Sum("balance_delta"), jobs=Count("id")
-            )
-        ),
-        usage.spent,
-    )
+    offers = offer_labels({row["offer_key"] for row in by_offer}) if offer_labels else {}
+    providers = provider_names({row["provider_slug"] for row in by_offer}) if provider_names else {}
+
+    def model_of(row: dict) -> dict:
+        model, provider = offers.get(row["offer_key"], (row["offer_key"], row["provider_slug"]))
+        return {"model": model, "provider": provider}
+
+    def provider_of(row: dict) -> dict:
+        return {"provider": providers.get(row["provider_slug"], row["provider_slug"])}
+
+    usage.by_model = _shares(_merged(by_offer, model_of), usage.spent)
+    usage.by_provider = _shares(_merged(by_offer, provider_of), usage.spent)
     usage.by_member = _shares(
         list(
-            captures.values(member=F("generation__created_by__username")).annotate(
-                credits=Sum("balance_delta"), jobs=Count("id")
-            )
+            captures.values(member_name=F("member__username")).annotate(credits=Sum("balance_delta"), jobs=Count("id"))
         ),
         usage.spent,
     )
-    usage.jobs = {
-        row["status"]: row["n"]
-        for row in Generation.objects.filter(team=team, created_at__gte=since, created_at__lt=until)
-        .values("status")
-        .annotate(n=Count("id"))
-    }
+    for row in usage.by_member:
+        row["member"] = row.pop("member_name")
     return usage
-
-
-def generations_for_export(*, team: Team, start: date, end: date):
-    from generations.models import Generation  # noqa: PLC0415 (an arrow the wrong way, named in pyproject.toml)
-
-    since, until = _day_range(start, end)
-    return (
-        Generation.objects.filter(team=team, created_at__gte=since, created_at__lt=until)
-        .select_related("offer__provider", "offer__family", "created_by")
-        .order_by("created_at", "id")
-    )
 
 
 def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[Any]]:
@@ -347,44 +351,12 @@ def ledger_rows(entries: QuerySet[LedgerEntry]) -> Iterator[list[Any]]:
             entry.amount,
             entry.balance_delta,
             entry.held_delta,
-            entry.generation.public_id if entry.generation else "",
-            entry.generation.created_by.username if entry.generation else "",
+            entry.generation_ref,
+            entry.member.username if entry.member else "",
             entry.actor.username if entry.actor else "",
             entry.reason,
             entry.hold.public_id if entry.hold else "",
             entry.idempotency_key,
-        ]
-
-
-def generation_rows(generations) -> Iterator[list[Any]]:
-    yield [
-        "id",
-        "created_at",
-        "finished_at",
-        "status",
-        "member",
-        "provider",
-        "model",
-        "offer",
-        "prompt",
-        "credits_quoted",
-        "credits_charged",
-        "error_code",
-    ]
-    for generation in generations.iterator(chunk_size=2000):
-        yield [
-            generation.public_id,
-            generation.created_at.isoformat(),
-            generation.finished_at.isoformat() if generation.finished_at else "",
-            generation.status,
-            generation.created_by.username,
-            generation.offer.provider.name,
-            generation.offer.family.name,
-            generation.offer.key,
-            generation.prompt,
-            generation.credits_quoted,
-            generation.credits_charged if generation.credits_charged is not None else "",
-            generation.error_code,
         ]
 
 

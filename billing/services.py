@@ -15,7 +15,6 @@ import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,11 +24,18 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Membership, Role, Team, User
-from billing.models import CREDITS_MAX, EntryKind, Hold, HoldState, LedgerEntry, MemberLimit, TeamLimits, Wallet
+from billing.models import (
+    CREDITS_MAX,
+    EntryKind,
+    Hold,
+    HoldState,
+    JobRef,
+    LedgerEntry,
+    MemberLimit,
+    TeamLimits,
+    Wallet,
+)
 from billing.selectors import month_start, spend_this_month
-
-if TYPE_CHECKING:
-    from generations.models import Generation
 
 logger = logging.getLogger(__name__)
 
@@ -176,12 +182,20 @@ def credits_refund(
     if amount > largest:
         raise RefundTooLarge(largest=max(largest, Decimal(0)))
     Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + amount, updated_at=timezone.now())
+    # What was charged has a capture entry: the refund names the job as that charge does.
+    charged = (
+        LedgerEntry.objects.filter(wallet_id=wallet.pk, generation_id=generation_id)
+        .order_by("-created_at", "-id")
+        .values("generation_ref", "member_id", "offer_key", "provider_slug")
+        .first()
+    )
     entry = _entry(
         wallet=wallet,
         kind=EntryKind.ADJUSTMENT,
         balance_delta=amount,
         held_delta=Decimal(0),
         generation_id=generation_id,
+        **(charged or {}),
         actor=actor,
         reason=reason.strip(),
         idempotency_key=key,
@@ -238,8 +252,21 @@ class _Refused(Exception):
     pass
 
 
-def credit_hold(*, team: Team, amount: Decimal, generation: Generation, actor: User | None, reason: str = "") -> Hold:
-    """Hold credits for a generation. Must run inside the transaction that creates it.
+def _refs(hold: Hold, job: JobRef | None = None) -> dict:
+    """The job's plain references for an entry of ``hold``; ``job`` (the job as it ran) gives its offer."""
+    if job is not None and job.id != hold.generation_id:
+        raise ValueError(f"{job.public_id} is not the job hold {hold.public_id} is for")
+    return {
+        "generation_id": hold.generation_id,
+        "generation_ref": hold.generation_ref,
+        "member_id": hold.member_id,
+        "offer_key": job.offer_key if job else hold.offer_key,
+        "provider_slug": job.provider_slug if job else hold.provider_slug,
+    }
+
+
+def credit_hold(*, team: Team, amount: Decimal, job: JobRef, actor: User | None, reason: str = "") -> Hold:
+    """Hold credits for a job (``Generation.ledger_ref``). Must run inside the transaction that creates it.
 
     The hold and its entry are written first and the wallet moved last, so
     the wallet row (which every hold of the team waits on) stays locked only
@@ -253,7 +280,14 @@ def credit_hold(*, team: Team, amount: Decimal, generation: Generation, actor: U
     try:
         with transaction.atomic():
             hold = Hold.objects.create(
-                wallet_id=wallet_id, generation=generation, amount=amount, expires_at=timezone.now() + HOLD_TTL
+                wallet_id=wallet_id,
+                generation_id=job.id,
+                generation_ref=job.public_id,
+                member_id=job.member_id,
+                offer_key=job.offer_key,
+                provider_slug=job.provider_slug,
+                amount=amount,
+                expires_at=timezone.now() + HOLD_TTL,
             )
             _entry(
                 wallet_id=wallet_id,
@@ -261,9 +295,9 @@ def credit_hold(*, team: Team, amount: Decimal, generation: Generation, actor: U
                 balance_delta=Decimal(0),
                 held_delta=amount,
                 hold=hold,
-                generation=generation,
+                **_refs(hold),
                 actor=actor,
-                reason=reason or f"Hold for {generation.public_id}",
+                reason=reason or f"Hold for {job.public_id}",
                 idempotency_key=f"hold:{hold.public_id}",
             )
             paid = Wallet.objects.filter(pk=wallet_id, balance__gte=F("held") + amount).update(
@@ -286,11 +320,16 @@ def _resolve(hold: Hold, *, state: str, captured: Decimal) -> bool:
 
 
 @transaction.atomic
-def hold_capture(*, hold: Hold, amount: Decimal, reason: str = "") -> bool:
-    """Charge ``amount`` (at most the hold) and release the rest. Exactly once per hold."""
+def hold_capture(*, hold: Hold, amount: Decimal, reason: str = "", job: JobRef | None = None) -> bool:
+    """Charge ``amount`` (at most the hold) and release the rest. Exactly once per hold.
+
+    ``job`` is the job as it ran: after a failover its offer is not the one the credits were held for, and
+    the charge names the one that did the work (usage counts it there).
+    """
     amount = Decimal(amount)
     if amount < 0 or amount > hold.amount or amount != amount.quantize(CENT):
         raise ValueError(f"capture of {amount} is outside the hold of {hold.amount}")
+    refs = _refs(hold, job)
     if not _resolve(hold, state=HoldState.CAPTURED, captured=amount):
         return False
     rest = hold.amount - amount
@@ -304,7 +343,7 @@ def hold_capture(*, hold: Hold, amount: Decimal, reason: str = "") -> bool:
             balance_delta=-amount,
             held_delta=-amount,
             hold=hold,
-            generation_id=hold.generation_id,
+            **refs,
             reason=reason or "Charged on completion",
             idempotency_key=f"capture:{hold.public_id}",
         )
@@ -315,7 +354,7 @@ def hold_capture(*, hold: Hold, amount: Decimal, reason: str = "") -> bool:
             balance_delta=Decimal(0),
             held_delta=-rest,
             hold=hold,
-            generation_id=hold.generation_id,
+            **refs,
             reason="Unused part of the hold",
             idempotency_key=f"release:{hold.public_id}",
         )
@@ -335,7 +374,7 @@ def hold_release(*, hold: Hold, reason: str, expired: bool = False) -> bool:
         balance_delta=Decimal(0),
         held_delta=-hold.amount,
         hold=hold,
-        generation_id=hold.generation_id,
+        **_refs(hold),
         reason=reason,
         idempotency_key=f"release:{hold.public_id}",
     )

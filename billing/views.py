@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,21 +12,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import team_admin_required, team_member_required
 from accounts.selectors import members_for_team, membership_in_team
 from accounts.services import team_failover_set
-from billing.forms import DateRangeForm, LedgerFilterForm, MemberLimitForm, TeamLimitsForm
+from billing.forms import LedgerFilterForm, MemberLimitForm, TeamLimitsForm
 from billing.selectors import (
     DEFAULT_LOW_BALANCE,
     budget_status,
-    generation_rows,
-    generations_for_export,
     ledger_filtered,
     ledger_rows,
     member_limits_for,
     spend_this_month_by_member,
     team_limits_for,
-    usage_report,
-    wallet_for_team,
 )
 from billing.services import member_limit_set, team_limits_set
+from project.csv_export import csv_response
 
 LEDGER_PAGE = 100
 
@@ -130,66 +125,8 @@ def member_limit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @team_admin_required
 @require_GET
-def usage(request: HttpRequest) -> HttpResponse:
-    """Spend by day (a chart), by model, provider and member over a range of days."""
-    form = DateRangeForm(request.GET or None)
-    start, end = form.range()
-    if not form.is_bound:
-        form = DateRangeForm(initial={"start": start, "end": end})
-    report = usage_report(team=request.team, start=start, end=end)
-    context = {
-        "form": form,
-        "report": report,
-        "start": start,
-        "end": end,
-        "wallet": wallet_for_team(team=request.team),
-    }
-    template = "billing/usage.html#report" if request.htmx else "billing/usage.html"
-    return render(request, template, context)
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    """Keep spreadsheets from running user text as a formula (prompts, reasons); numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(UNSAFE_CSV_START):
-        return "'" + value
-    return value
-
-
-def _csv_response(rows: Iterable[list[Any]], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        for row in rows:
-            yield writer.writerow([_csv_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@team_admin_required
-@require_GET
 def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The ledger as CSV, with the ledger page's filters."""
     _, filters = _ledger_filters(request)
     entries = ledger_filtered(team=request.team, **filters)
-    return _csv_response(ledger_rows(entries), f"{request.team.slug}-ledger.csv")
-
-
-@team_admin_required
-@require_GET
-def generations_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """Every generation submitted in the range, as CSV."""
-    start, end = DateRangeForm(request.GET or None).range()
-    generations = generations_for_export(team=request.team, start=start, end=end)
-    return _csv_response(generation_rows(generations), f"{request.team.slug}-generations-{start}-{end}.csv")
+    return csv_response(ledger_rows(entries), f"{request.team.slug}-ledger.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -116,6 +117,22 @@ def offer_by_key(*, key: str) -> Offer | None:
         _SPEC_CACHE[cache_key] = spec
     offer.spec = spec
     return offer
+
+
+def offer_labels(keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(model name, provider name) for each offer key ``provider:model_id`` known to the catalog, switched
+    off or not (what was spent on an offer since disabled still needs its name)."""
+    keys = set(keys)
+    rows = Offer.objects.filter(provider__slug__in={key.partition(":")[0] for key in keys}).values_list(
+        "provider__slug", "model_id", "family__name", "provider__name"
+    )
+    labels = {f"{slug}:{model_id}": (model, provider) for slug, model_id, model, provider in rows}
+    return {key: labels[key] for key in keys if key in labels}
+
+
+def provider_names(slugs: Iterable[str]) -> dict[str, str]:
+    """Each known provider's name by its slug."""
+    return dict(Provider.objects.filter(slug__in=set(slugs)).values_list("slug", "name"))
 
 
 # The live quote's one query: is the offer still visible, which version is it, what do its provider's

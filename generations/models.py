@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from billing.models import CREDITS
+from billing.models import CREDITS, JobRef
 from project.ids import public_id
 
 
@@ -168,6 +168,17 @@ class Generation(models.Model):
     @property
     def charged_or_held(self) -> Decimal:
         return self.credits_charged if self.credits_charged is not None else self.credits_quoted
+
+    @property
+    def ledger_ref(self) -> JobRef:
+        """This job as the ledger records it (billing holds and charges it by these plain values)."""
+        return JobRef(
+            id=self.pk,
+            public_id=self.public_id,
+            member_id=self.created_by_id,
+            offer_key=self.offer.key,
+            provider_slug=self.offer.provider.slug,
+        )
 
 
 class Asset(models.Model):

@@ -413,7 +413,12 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
         charged = Decimal(0)
         if status == Status.COMPLETED:
             # False only if the hold had already expired (a job that outlived HOLD_TTL_HOURS): then it is free.
-            if hold_capture(hold=hold, amount=generation.credits_quoted, reason=f"Charged for {generation.public_id}"):
+            if hold_capture(
+                hold=hold,
+                amount=generation.credits_quoted,
+                reason=f"Charged for {generation.public_id}",
+                job=generation.ledger_ref,
+            ):
                 charged = generation.credits_quoted
         else:
             hold_release(hold=hold, reason=f"{status.capitalize()}: {generation.public_id}")

@@ -148,7 +148,7 @@ def _generation_create(
             idempotency_key=idempotency_key,
         )
         spend_limits_check(team=team, user=user, amount=quote.credits)
-        credit_hold(team=team, amount=quote.credits, generation=generation, actor=user)
+        credit_hold(team=team, amount=quote.credits, job=generation.ledger_ref, actor=user)
         card_state_publish(generation)
         _enqueue_on_commit(generation.public_id)
     return generation

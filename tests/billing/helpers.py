@@ -37,7 +37,7 @@ def hold_take(*, team: Team, user: User, amount: Decimal | str, offer=None) -> H
     amount = Decimal(amount)
     with transaction.atomic():
         generation = generation_make(team=team, user=user, credits=amount, offer=offer)
-        return credit_hold(team=team, amount=amount, generation=generation, actor=user)
+        return credit_hold(team=team, amount=amount, job=generation.ledger_ref, actor=user)
 
 
 def run_at_once(calls: list[Callable[[], Any]], *, threads: int = 32) -> list[Any]:

@@ -72,7 +72,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _hold(self, amount: Decimal) -> Hold:
         generation = generation_make(team=self.team, user=self.user, credits=amount)
-        return credit_hold(team=self.team, amount=amount, generation=generation, actor=self.user)
+        return credit_hold(team=self.team, amount=amount, job=generation.ledger_ref, actor=self.user)
 
     @rule(amount=amounts)
     def grant(self, amount: Decimal) -> None:
