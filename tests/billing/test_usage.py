@@ -124,3 +124,34 @@ def test_owners_get_an_export_link_that_keeps_the_filters(client, people, spendi
     client = client_for_team(client, people.owner, people.team)
     html = client.get("/billing/", {"kind": "capture"}, headers={"HX-Request": "true"}).content.decode()
     assert "/team/usage/ledger.csv?kind=capture" in html
+
+
+def test_usage_counts_a_job_failover_moved_where_it_ran(client, people, catalog):
+    """The hold names the offer it was taken for; the charge the one that did the work, and usage reads that."""
+    from catalog.models import Offer
+    from catalog.services import catalog_sync
+
+    catalog_sync(providers=["kubeez"])
+    elsewhere = Offer.objects.filter(provider__slug="kubeez").select_related("provider", "family").first()
+    hold = hold_take(team=people.team, user=people.teammate, amount="5")
+    Generation.objects.filter(pk=hold.generation_id).update(offer=elsewhere)
+    moved = Generation.objects.get(pk=hold.generation_id)
+    assert hold_capture(hold=hold, amount=Decimal("5"), job=moved.ledger_ref)
+
+    client = client_for_team(client, people.owner, people.team)
+    html = client.get("/team/usage/").content.decode()
+    by_provider = html[html.index('data-usage="provider"') :]
+    assert elsewhere.provider.name in by_provider and "Kubflow" not in by_provider
+    by_model = html[html.index('data-usage="model"') : html.index('data-usage="provider"')]
+    assert elsewhere.family.name in by_model
+    assert re.search(r"theo</td>\s*<td class=\"num\">1</td>\s*<td class=\"num\">5</td>", html)
+    html = client.get("/billing/", {"generation": moved.public_id}).content.decode()
+    assert html.count(f">{moved.public_id}</a>") == 2, "its hold and its charge (in full: no release)"
+    assert html.count("<tr data-kind=") == 2
+
+
+def test_a_capture_for_another_job_is_refused(people, catalog):
+    hold = hold_take(team=people.team, user=people.owner, amount="5")
+    other = Generation.objects.get(pk=hold_take(team=people.team, user=people.owner, amount="5").generation_id)
+    with pytest.raises(ValueError, match="is not the job"):
+        hold_capture(hold=hold, amount=Decimal("5"), job=other.ledger_ref)
