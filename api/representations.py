@@ -16,6 +16,7 @@ from generations.models import Generation, Status
 
 # Kubflow's words: a client written for it stops polling on completed, failed or canceled.
 STATUS_WORDS = {
+    Status.WAITING: "queued",  # in the studio's own queue (the team's cap on jobs in flight): waiting_for_slot says so
     Status.QUEUED: "queued",
     Status.RUNNING: "running",
     Status.DOWNLOADING: "running",
@@ -24,7 +25,7 @@ STATUS_WORDS = {
     Status.CANCELLED: "canceled",
 }
 STATUS_FILTERS = {
-    "queued": [Status.QUEUED],
+    "queued": [Status.WAITING, Status.QUEUED],
     "running": [Status.RUNNING, Status.DOWNLOADING],
     "processing": [Status.RUNNING, Status.DOWNLOADING],
     "completed": [Status.COMPLETED],
@@ -83,6 +84,9 @@ def generation_repr(generation: Generation, *, base_url: str) -> dict[str, Any]:
         "generation_id": generation.public_id,
         "status": STATUS_WORDS.get(generation.status, generation.status),
         "progress": progress,
+        # Held in the studio's own queue: the team's cap on jobs in flight is reached (it starts in order).
+        "waiting_for_slot": generation.status == Status.WAITING,
+        "batch_id": generation.batch.public_id if generation.batch_id else None,
         "result_url": outputs[0] if outputs else None,
         "outputs": outputs,
         "error": (generation.error_message or generation.error_code or "failed") if failed else None,
