@@ -185,7 +185,7 @@ def generations_for_team(*, team: Team, user: User | None = None) -> QuerySet[Ge
     """The team's generations with what a card shows; ``is_favourite`` is the viewer's mark."""
     queryset = (
         Generation.objects.filter(team=team, deleted_at__isnull=True)
-        .select_related("offer__provider", "offer__family", "created_by")
+        .select_related("offer__provider", "offer__family", "created_by", "batch")
         .defer(*_OFFER_DOCUMENTS)
         .prefetch_related(Prefetch("assets", queryset=Asset.objects.order_by("index")))
     )
