@@ -854,7 +854,7 @@ def test_the_studios_own_link_to_a_teams_output_is_not_an_unsafe_source(settings
     from catalog.pricing import QuoteError
     from generations.selectors import source_media_field
     from generations.uploads import source_urls_check
-    from generations.views import shared_file_url
+    from generations.views.files import shared_file_url
     from tests.gallery.helpers import make_generations, offer
 
     settings.OUTBOUND_URL_ALLOWLIST = []
