@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve, reverse
 
 from catalog.pricing import QuoteError
-from generations.fetch import UnsafeURLError, url_check
 from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
+from generations.outbound.rules import UnsafeURLError, url_check
 from generations.providers.base import LocalMedia
 from project.storage import presigned_url
 

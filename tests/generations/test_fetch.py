@@ -1,4 +1,4 @@
-"""Tests for generations.fetch: SSRF protection, redirects, size caps.
+"""Tests for generations.outbound (rules, transport, fetch): SSRF protection, redirects, size caps.
 
 No network and no database: every server is on loopback, made reachable only
 through ``allow_hosts``; DNS answers for made-up public names come from a
@@ -22,13 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
-from generations.fetch import (
-    FetchError,
-    FetchResult,
+from generations.outbound.fetch import FetchError, FetchResult, fetch_to_file
+from generations.outbound.rules import (
     UnresolvableHostError,
     UnsafeURLError,
     _legacy_ipv4,
-    fetch_to_file,
     is_forbidden_address,
     url_check,
 )
