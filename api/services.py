@@ -23,9 +23,10 @@ from api.keys import callback_secret_generate, callback_signature, key_generate,
 from api.models import ApiKey, ApiSubmission, CallbackState
 from api.representations import generation_repr
 from generations.batches import batch_create
-from generations.fetch import UnresolvableHostError, UnsafeURLError, _AllowList, _PinnedTransport, url_check
 from generations.measure import MediaMeter
 from generations.models import FINAL_STATUSES, Batch, Generation
+from generations.outbound.rules import AllowList, UnresolvableHostError, UnsafeURLError, url_check
+from generations.outbound.transport import PinnedTransport
 from generations.services.pipeline import _jsonable
 from generations.services.submission import IdempotencyConflict, generation_submit
 
@@ -227,14 +228,13 @@ def callback_retry_delay(attempt: int) -> float:
 def _pinned_client() -> httpx.Client:
     """An HTTP client whose sockets only reach addresses that passed the SSRF check.
 
-    generations.fetch pins each connection to the address it vetted, so a DNS
+    generations.outbound.transport pins each connection to the address it vetted, so a DNS
     answer that changes after the submit-time check (rebinding) can't send the
-    callback to the private network. Its transport is module-private; the
-    DNS-rebinding tests there guard it.
+    callback to the private network. The DNS-rebinding tests in tests/generations/test_fetch.py guard it.
     """
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
     return httpx.Client(
-        transport=_PinnedTransport(_AllowList.parse(settings.OUTBOUND_URL_ALLOWLIST), limits),
+        transport=PinnedTransport(AllowList.parse(settings.OUTBOUND_URL_ALLOWLIST), limits),
         timeout=httpx.Timeout(CALLBACK_TIMEOUT),
         follow_redirects=False,
         trust_env=False,
