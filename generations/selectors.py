@@ -151,10 +151,11 @@ class CardRow:
     cost: Decimal
     title: str  # the model's name, for a toast
     error_message: str
+    batch_id: int | None  # the batch it is one variation of: the gallery shows a batch as one row
 
     COLUMNS = (
         "pk", "public_id", "status", "progress", "is_favourite", "created_at", "cost", "offer__family__name",
-        "error_message",
+        "error_message", "batch_id",
     )  # fmt: skip
 
     @property

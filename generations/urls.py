@@ -1,7 +1,7 @@
 from django.urls import path
 
 from generations import compare_views
-from generations.views import boards, composer, files, gallery, generation, webhooks
+from generations.views import batches, boards, composer, files, gallery, generation, webhooks
 
 app_name = "generations"
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("g/<str:public_id>/favourite/", generation.favourite, name="favourite"),
     path("g/<str:public_id>/boards/", boards.add_to_board, name="add_to_board"),
     path("files/<str:token>/<str:filename>", files.shared_file, name="shared_file"),
+    path("batches/<str:public_id>/", batches.batch_detail, name="batch"),
+    path("batches/<str:public_id>/head/", batches.batch_head, name="batch_head"),
+    path("batches/<str:public_id>/cancel/", batches.batch_cancel, name="batch_cancel"),
+    path("batches/<str:public_id>/again/", batches.batch_again, name="batch_again"),
     path("compare/", compare_views.compare_create, name="compare_create"),
     path("compare/new/", compare_views.compare_new, name="compare_new"),
     path("compare/<str:public_id>/", compare_views.compare_detail, name="compare_detail"),

@@ -6,6 +6,7 @@ from accounts import team_urls as accounts_team_urls
 from billing import staff_urls as billing_staff_urls
 from billing import team_urls as billing_team_urls
 from catalog import staff_urls as catalog_staff_urls
+from generations import team_urls as generations_team_urls
 from project import health
 
 handler500 = "project.health.server_error"
@@ -14,7 +15,10 @@ handler500 = "project.health.server_error"
 # page, every couple of seconds), and Django tries the patterns in order. None of them overlaps another app's.
 # /team/ and /staff/ are each one namespace served by two apps: the app below never routes to the one
 # above (accounts knows nothing of billing, billing nothing of catalog), so the wiring joins them here.
-team_urls = (accounts_team_urls.urlpatterns + billing_team_urls.urlpatterns, "team")
+team_urls = (
+    accounts_team_urls.urlpatterns + billing_team_urls.urlpatterns + generations_team_urls.urlpatterns,
+    "team",
+)
 staff_urls = (billing_staff_urls.urlpatterns + catalog_staff_urls.urlpatterns, "staff")
 
 urlpatterns = [

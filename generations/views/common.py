@@ -7,6 +7,7 @@ import os
 import re
 import time
 import uuid
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from accounts.navigation import local_next
+from generations.batches import batch_summaries
 from generations.models import Board
 from generations.selectors import CardRow, generations_for_cards
 
@@ -40,10 +42,40 @@ _SLOT_FORMAT = 2
 
 
 def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None, slots: bool = False) -> str:
-    """The page's cards in order. A card's HTML depends only on its state (status, provider progress)
-    and the viewer's star, never on the clock, so each version is rendered once and then read from the
-    cache: a page renders only cards it has not seen in that state. With ``slots``, the CSRF token is
-    left as a slot for :func:`_slots_filled` (for a page that is cached whole)."""
+    """The page's cards in order, as one piece of HTML (see :func:`_cards_parts`)."""
+    html = "".join(card for _, card in _cards_parts(request, rows, board=board))
+    return _slots_kept_or_filled(request, html, slots=slots)
+
+
+def _batched_cards_html(request: HttpRequest, rows: list[CardRow], *, slots: bool = False) -> str:
+    """The cards in order, those of one batch next to each other drawn as one row: the batch's progress,
+    its money, "cancel the rest" and "run again" above its cards (generations/batch.html#row)."""
+    parts = _cards_parts(request, rows)
+    batch_ids = {row.batch_id for row, _ in parts if row.batch_id}
+    summaries = batch_summaries(team=request.team, batch_ids=batch_ids) if batch_ids else {}
+    html: list[str] = []
+    for batch_id, run in groupby(parts, key=lambda part: part[0].batch_id):
+        cards = "".join(card for _, card in run)
+        summary = summaries.get(batch_id) if batch_id else None
+        if summary is None:
+            html.append(cards)
+            continue
+        context = {"summary": summary, "row_cards": mark_safe(cards), "csrf_token": _CSRF_SLOT}  # noqa: S308 (our own HTML)
+        html.append(render_to_string("generations/batch.html#row", context))
+    return _slots_kept_or_filled(request, "".join(html), slots=slots)
+
+
+def _slots_kept_or_filled(request: HttpRequest, html: str, *, slots: bool) -> str:
+    """Our own rendered HTML, with the CSRF slot left for a page cached whole, or filled in now."""
+    return mark_safe(html if slots else html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308 (our own HTML)
+
+
+def _cards_parts(request: HttpRequest, rows: list[CardRow], *, board: Board | None = None) -> list[tuple[CardRow, str]]:
+    """Each card's row and HTML, in order (cards deleted since their rows were read left out).
+
+    A card's HTML depends only on its state (status, provider progress) and the viewer's star, never on
+    the clock, so each version is rendered once and then read from the cache: a page renders only cards
+    it has not seen in that state. The CSRF token is left as a slot (see :func:`_slots_kept_or_filled`)."""
     version = _templates_version("generations/gallery.html")
     keys = {
         row.pk: f"gallery-card:{_SLOT_FORMAT}:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
@@ -54,7 +86,7 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
     missing = [row.pk for row in rows if keys.get(row.pk) not in hits]
     full = generations_for_cards(team=request.team, user=request.user, pks=missing) if missing else {}
     template = get_template(CARD_TEMPLATE)
-    parts: list[str] = []
+    parts: list[tuple[CardRow, str]] = []
     fresh: dict[str, str] = {}
     for row in rows:
         key = keys.get(row.pk)
@@ -65,11 +97,10 @@ def _cards_html(request: HttpRequest, rows: list[CardRow], *, board: Board | Non
             html = template.render({"generation": full[row.pk], "board": board, "csrf_token": _CSRF_SLOT})
             if key:
                 fresh[key] = html
-        parts.append(html)
+        parts.append((row, html))
     if fresh:
         cache.set_many(fresh, CARD_CACHE_SECONDS)
-    html = "".join(parts)
-    return mark_safe(html if slots else html.replace(_CSRF_SLOT, get_token(request)))  # noqa: S308 (our own HTML)
+    return parts
 
 
 # A whole gallery page (generations.views.gallery) is cached with these in place of what differs per request.

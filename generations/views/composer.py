@@ -19,10 +19,11 @@ from billing.services import BillingError
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key, offer_for_quote, offer_from_credits, offers_generatable
+from generations.batches import batch_create, batch_job_ids
 from generations.forms import GenerationForm
-from generations.selectors import with_live_progress
+from generations.selectors import card_rows, with_live_progress
 from generations.services.submission import IdempotencyConflict, generation_submit
-from generations.views.common import _fragment
+from generations.views.common import _batched_cards_html, _fragment
 from project.stamps import CATALOG, stamps_read
 
 
@@ -132,6 +133,8 @@ def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _fragment(request, "generations/_composer.html", _composer_context(request))
     form = GenerationForm(request.POST, request.FILES, offer=offer, team=request.team)
+    if form.is_valid() and form.count > 1:
+        return _batch_submit(request, form)
     if form.is_valid():
         try:
             generation = generation_submit(
@@ -163,6 +166,11 @@ def generate(request: HttpRequest) -> HttpResponse:
                 return render(request, "generations/submitted.html", context)
             messages.success(request, "Queued. Your result will appear here.")
             return redirect("generations:gallery")
+    return _composer_refused(request, form)
+
+
+def _composer_refused(request: HttpRequest, form: GenerationForm) -> HttpResponse:
+    """The composer again with its errors beside the fields (HTMX: 422, swapped in place of the composer)."""
     status = 422 if request.htmx else 200
     response = render(
         request,
@@ -174,6 +182,38 @@ def generate(request: HttpRequest) -> HttpResponse:
         response["HX-Retarget"] = "#composer"
         response["HX-Reswap"] = "outerHTML"
     return response
+
+
+def _batch_submit(request: HttpRequest, form: GenerationForm) -> HttpResponse:
+    """Submit several variations as one batch: the total shown is the total held, or nothing is."""
+    try:
+        batch = batch_create(
+            team=request.team,
+            user=request.user,
+            offer=form.offer,
+            params=form.params(),
+            count=form.count,
+            files=form.files_for_generation(),
+            idempotency_key=request.POST.get("idempotency_key") or None,
+            expected_total=form.total_credits,
+        )
+    except BillingError as exc:  # the whole total doesn't fit the credits or a spend limit
+        form.add_error(None, str(exc))
+        return _composer_refused(request, form)
+    except QuoteError as exc:
+        field = exc.details.get("field")
+        form.add_error(field if field in form.fields else None, exc.message)
+        return _composer_refused(request, form)
+    if not request.htmx:
+        messages.success(request, f"Queued {batch.count} variations. They will appear here.")
+        return redirect("generations:gallery")
+    rows = card_rows(team=request.team, user=request.user, public_ids=list(batch_job_ids(batch=batch)))
+    context = {
+        "batch_html": _batched_cards_html(request, rows),
+        "wallet": wallet_for_team(team=request.team),
+        **_composer_context(request, GenerationForm(offer=form.offer)),
+    }
+    return render(request, "generations/submitted_batch.html", context)
 
 
 @team_member_required
@@ -197,7 +237,7 @@ def quote(request: HttpRequest) -> HttpResponse:
         )
     form = GenerationForm(request.POST, offer=offer, team=request.team)
     form.is_valid()
-    balance_after = available - form.quote.credits if form.quote and available is not None else None
+    balance_after = available - form.total_credits if form.quote and available is not None else None
     context = {
         "form": form,
         "offer": offer,

@@ -31,6 +31,7 @@ from generations.views.common import (
     _IDEMPOTENCY_SLOT,
     _NOW_SLOT,
     _SLOT_FORMAT,
+    _batched_cards_html,
     _cards_html,
     _fragment,
     _page_parts,
@@ -91,7 +92,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "cards_html": _cards_html(request, page.rows, slots=True),
+        "cards_html": _batched_cards_html(request, page.rows, slots=True),
         "more_url": _gallery_url(filters, after=page.next_cursor) if page.next_cursor else "",
         "poll_interval": settings.GENERATION_POLL_INTERVAL_MS,
         "server_now": _NOW_SLOT,
