@@ -31,11 +31,21 @@ class Team(models.Model):
     personal = models.BooleanField(default=False)
     # When a provider refuses a job before accepting it, move it to another provider of the same model.
     failover_enabled = models.BooleanField(default=False)
+    # At most this many of the team's jobs at the providers at once (owners set it; NULL: no cap). Jobs
+    # above it wait in the studio's own queue and start in order as slots free (generations.slots).
+    jobs_in_flight_cap = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(jobs_in_flight_cap__isnull=True)
+                | models.Q(jobs_in_flight_cap__gte=1, jobs_in_flight_cap__lte=100),
+                name="team_jobs_in_flight_cap_1_to_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -246,6 +246,31 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
+class JobsCapError(ValueError):
+    """A cap on jobs in flight out of range."""
+
+
+JOBS_CAP_MAX = 100
+
+
+def team_jobs_cap_set(*, team: Team, actor: User, cap: int | None) -> None:
+    """Cap how many of the team's jobs are at the providers at once (owners; None lifts the cap). The
+    caller starts the waiting jobs the new cap lets through (generations.services.pipeline.team_slots_fill)."""
+    if cap is not None and not 1 <= cap <= JOBS_CAP_MAX:
+        raise JobsCapError(f"Choose 1 to {JOBS_CAP_MAX} jobs at once, or leave it empty for no cap.")
+    before = team.jobs_in_flight_cap
+    Team.objects.filter(pk=team.pk).update(jobs_in_flight_cap=cap)
+    team.jobs_in_flight_cap = cap
+    principal_forget_team(team)  # members' cached teams hold the old setting
+    audit_record(
+        team=team,
+        actor=actor,
+        action="team.jobs_cap",
+        summary=f"Jobs in flight capped at {cap}" if cap is not None else "Cap on jobs in flight lifted",
+        detail={"before": before, "after": cap},
+    )
+
+
 def team_failover_set(*, team: Team, actor: User, enabled: bool) -> None:
     """Turn provider failover on or off for a team (owners and admins)."""
     Team.objects.filter(pk=team.pk).update(failover_enabled=enabled)

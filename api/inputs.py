@@ -19,6 +19,7 @@ from catalog.models import Category, Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offers_named
 from catalog.services import Quote, offer_runnable_check, price_quote
+from generations.batches import MAX_VARIATIONS
 from generations.measure import MediaMeter, media_lengths_fill
 
 MAX_BODY_BYTES = 256 * 1024
@@ -126,6 +127,17 @@ def generation_request_parse(body: dict[str, Any], *, allow_callback: bool) -> G
         provider=_optional_string(body, "provider"),
         callback_url=_optional_string(body, "callback_url", max_length=2000) if allow_callback else None,
     )
+
+
+def batch_request_parse(body: dict[str, Any]) -> tuple[GenerationRequest, int]:
+    """A batch request: a generation request (no callback) and ``n``, 1 to 8 variations."""
+    body = dict(body)
+    if "n" not in body:
+        raise bad_request("invalid_request", "n is required: how many variations, 1 to 8.", field="n")
+    count = body.pop("n")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_VARIATIONS:
+        raise bad_request("invalid_params", f"n must be a whole number from 1 to {MAX_VARIATIONS}.", field="n")
+    return generation_request_parse(body, allow_callback=False), count
 
 
 def idempotency_key_read(request: HttpRequest) -> str | None:

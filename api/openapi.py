@@ -52,6 +52,14 @@ GENERATION_ID = {
     "description": "A generation id, e.g. gen_…",
 }
 
+BATCH_ID = {
+    "name": "batch_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 64},
+    "description": "A batch id, e.g. bat_…",
+}
+
 REQUEST_PROPERTIES: dict[str, Any] = {
     "model": {
         "type": "string",
@@ -343,10 +351,76 @@ SCHEMAS: dict[str, Any] = {
                 "description": "The cost the provider reported on accepting the job, in its unit (Kubeez)",
             },
             "files": {"type": "array", "items": _ref("File")},
+            "waiting_for_slot": {
+                "type": "boolean",
+                "description": "Queued in the studio: the team's cap on jobs in flight is reached; it starts in order",
+            },
+            "batch_id": {**NULLABLE_STRING, "description": "The batch it is one variation of"},
             "status_url": {"type": "string", "format": "uri"},
             "created_at": TIMESTAMP,
             "started_at": NULLABLE_TIMESTAMP,
             "finished_at": NULLABLE_TIMESTAMP,
+        },
+    },
+    "BatchRequest": {
+        "type": "object",
+        "required": ["model", "n"],
+        "properties": {
+            **REQUEST_PROPERTIES,
+            "n": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 8,
+                "description": "How many variations: the same request, the seed varied where the model takes one",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Batch": {
+        "type": "object",
+        "required": [
+            "batch_id",
+            "status",
+            "n",
+            "model",
+            "provider",
+            "offer",
+            "total_credits",
+            "charged_credits",
+            "held_credits",
+            "progress",
+            "generations",
+            "status_url",
+            "created_at",
+        ],
+        "properties": {
+            "batch_id": {"type": "string"},
+            "status": {
+                "type": "string",
+                "enum": ["running", "completed"],
+                "description": "completed once every job has ended (completed, failed or canceled)",
+            },
+            "n": {"type": "integer", "minimum": 1, "maximum": 8},
+            "model": {"type": "string"},
+            "provider": {"type": "string"},
+            "offer": {"type": "string"},
+            "total_credits": {**CREDITS, "description": "What was held for the batch: the sum of its jobs' quotes"},
+            "charged_credits": {**CREDITS, "description": "Captured so far"},
+            "held_credits": {**CREDITS, "description": "Still held by its unfinished jobs"},
+            "progress": {
+                "type": "object",
+                "required": ["jobs", "completed", "failed", "canceled", "waiting_for_slot"],
+                "properties": {
+                    "jobs": {"type": "integer"},
+                    "completed": {"type": "integer"},
+                    "failed": {"type": "integer"},
+                    "canceled": {"type": "integer"},
+                    "waiting_for_slot": {"type": "integer"},
+                },
+            },
+            "generations": {"type": "array", "items": _ref("Generation")},
+            "status_url": {"type": "string", "format": "uri"},
+            "created_at": TIMESTAMP,
         },
     },
     "GenerationList": {
@@ -563,6 +637,54 @@ PATHS: dict[str, Any] = {
                     "schema": {"type": "integer", "minimum": 0, "maximum": 9999},
                 },
             ],
+            not_found=True,
+        )
+    },
+    "/batches": {
+        "post": _operation(
+            "createBatch",
+            "Start 1–8 variations of one request; refused whole unless the team can pay for all of them",
+            {
+                "201": _json(
+                    _ref("Batch"),
+                    "Created: one generation (and one hold) per variation",
+                    {**RATE_HEADERS, "Location": {"schema": {"type": "string"}, "description": "The status URL"}},
+                ),
+                "200": _json(
+                    _ref("Batch"),
+                    "The batch an earlier request with the same Idempotency-Key made",
+                    {"Idempotent-Replayed": {"schema": {"type": "string"}}},
+                ),
+                **PAYMENT_REQUIRED,
+                "409": _error("The Idempotency-Key was used for a different request (idempotency_conflict)."),
+            },
+            parameters=[
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 100},
+                    "description": "Retrying with the same key and body returns the same batch.",
+                }
+            ],
+            body="BatchRequest",
+        ),
+    },
+    "/batches/{batch_id}": {
+        "get": _operation(
+            "getBatch",
+            "A batch's progress, money and generations",
+            {"200": _json(_ref("Batch"), "OK", RATE_HEADERS)},
+            parameters=[BATCH_ID],
+            not_found=True,
+        )
+    },
+    "/batches/{batch_id}/cancel": {
+        "post": _operation(
+            "cancelBatch",
+            "Cancel every unfinished generation of the batch; each releases its own hold",
+            {"200": _json(_ref("Batch"), "The batch after cancelling the rest", RATE_HEADERS)},
+            parameters=[BATCH_ID],
             not_found=True,
         )
     },

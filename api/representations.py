@@ -12,10 +12,12 @@ from billing.models import Wallet
 from catalog.models import Offer
 from catalog.pricing import fmt
 from catalog.services import provider_credits
-from generations.models import Generation, Status
+from generations.batches import batch_progress
+from generations.models import Batch, Generation, Status
 
 # Kubflow's words: a client written for it stops polling on completed, failed or canceled.
 STATUS_WORDS = {
+    Status.WAITING: "queued",  # in the studio's own queue (the team's cap on jobs in flight): waiting_for_slot says so
     Status.QUEUED: "queued",
     Status.RUNNING: "running",
     Status.DOWNLOADING: "running",
@@ -24,7 +26,7 @@ STATUS_WORDS = {
     Status.CANCELLED: "canceled",
 }
 STATUS_FILTERS = {
-    "queued": [Status.QUEUED],
+    "queued": [Status.WAITING, Status.QUEUED],
     "running": [Status.RUNNING, Status.DOWNLOADING],
     "processing": [Status.RUNNING, Status.DOWNLOADING],
     "completed": [Status.COMPLETED],
@@ -83,6 +85,9 @@ def generation_repr(generation: Generation, *, base_url: str) -> dict[str, Any]:
         "generation_id": generation.public_id,
         "status": STATUS_WORDS.get(generation.status, generation.status),
         "progress": progress,
+        # Held in the studio's own queue: the team's cap on jobs in flight is reached (it starts in order).
+        "waiting_for_slot": generation.status == Status.WAITING,
+        "batch_id": generation.batch.public_id if generation.batch_id else None,
         "result_url": outputs[0] if outputs else None,
         "outputs": outputs,
         "error": (generation.error_message or generation.error_code or "failed") if failed else None,
@@ -241,4 +246,30 @@ def offer_repr(offer: Offer) -> dict[str, Any]:
         "price": price_summary(offer),
         "estimated_seconds": offer.estimated_seconds,
         "generatable": bool(getattr(offer, "priced", True)),
+    }
+
+
+def batch_repr(batch: Batch, generations: list[Generation], *, base_url: str) -> dict[str, Any]:
+    """A batch: its progress ("3 of 4 done"), its money (held, charged, still held) and its jobs."""
+    progress = batch_progress(generations)
+    return {
+        "batch_id": batch.public_id,
+        "status": "running" if progress.active else "completed",
+        "n": batch.count,
+        "model": batch.offer.model_id,
+        "provider": batch.offer.provider.slug,
+        "offer": batch.offer.key,
+        "total_credits": credits(sum((g.credits_quoted for g in generations), Decimal(0))),
+        "charged_credits": credits(progress.charged),
+        "held_credits": credits(progress.held),
+        "progress": {
+            "jobs": progress.jobs,
+            "completed": progress.completed,
+            "failed": progress.failed,
+            "canceled": progress.cancelled,
+            "waiting_for_slot": progress.waiting,
+        },
+        "generations": [generation_repr(g, base_url=base_url) for g in generations],
+        "status_url": _absolute(base_url, "batch", batch.public_id),
+        "created_at": when(batch.created_at),
     }

@@ -22,9 +22,12 @@ from api.inputs import GenerationRequest, offer_choose
 from api.keys import callback_secret_generate, callback_signature, key_generate, key_hash
 from api.models import ApiKey, ApiSubmission, CallbackState
 from api.representations import generation_repr
-from generations.fetch import UnresolvableHostError, UnsafeURLError, _AllowList, _PinnedTransport, url_check
+from generations.batches import batch_create
 from generations.measure import MediaMeter
-from generations.models import FINAL_STATUSES, Generation
+from generations.models import FINAL_STATUSES, Batch, Generation
+from generations.outbound.rules import AllowList, UnresolvableHostError, UnsafeURLError, url_check
+from generations.outbound.transport import PinnedTransport
+from generations.services.pipeline import _jsonable
 from generations.services.submission import IdempotencyConflict, generation_submit
 
 logger = logging.getLogger(__name__)
@@ -182,6 +185,30 @@ def api_generation_submit(
     return generation, created
 
 
+def api_batch_submit(
+    *, api_key: ApiKey, request: GenerationRequest, count: int, idempotency_key: str | None
+) -> tuple[Batch, bool]:
+    """Submit ``count`` variations of a request as one batch for the key's member; ``(batch, created)``.
+
+    The offer is chosen as for one generation (the cheapest that accepts the params, never another
+    model). The same Idempotency-Key with the same request returns the first batch; with another
+    request it raises IdempotencyConflict. Refused whole (QuoteError, BillingError) with nothing held.
+    """
+    stored_key = f"api:{idempotency_key}" if idempotency_key else None
+    meter = MediaMeter(team=api_key.team, fetch=True)
+    offer, _quote, params = offer_choose(request, meter=meter)
+    if stored_key:
+        existing = Batch.objects.filter(team=api_key.team, idempotency_key=stored_key).first()
+        if existing is not None:
+            if (existing.offer_id, existing.count, existing.params) != (offer.pk, count, _jsonable(params)):
+                raise IdempotencyConflict()
+            return existing, False
+    batch = batch_create(
+        team=api_key.team, user=api_key.user, offer=offer, params=params, count=count, idempotency_key=stored_key
+    )
+    return batch, True
+
+
 # --- callbacks ------------------------------------------------------------------------------------
 
 
@@ -201,14 +228,13 @@ def callback_retry_delay(attempt: int) -> float:
 def _pinned_client() -> httpx.Client:
     """An HTTP client whose sockets only reach addresses that passed the SSRF check.
 
-    generations.fetch pins each connection to the address it vetted, so a DNS
+    generations.outbound.transport pins each connection to the address it vetted, so a DNS
     answer that changes after the submit-time check (rebinding) can't send the
-    callback to the private network. Its transport is module-private; the
-    DNS-rebinding tests there guard it.
+    callback to the private network. The DNS-rebinding tests in tests/generations/test_fetch.py guard it.
     """
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=0)
     return httpx.Client(
-        transport=_PinnedTransport(_AllowList.parse(settings.OUTBOUND_URL_ALLOWLIST), limits),
+        transport=PinnedTransport(AllowList.parse(settings.OUTBOUND_URL_ALLOWLIST), limits),
         timeout=httpx.Timeout(CALLBACK_TIMEOUT),
         follow_redirects=False,
         trust_env=False,

@@ -22,5 +22,8 @@ urlpatterns = [
         views.generation_output,
         name="generation_output",
     ),
+    re_path(r"^batches/?$", views.batches, name="batches"),
+    re_path(r"^batches/(?P<batch_id>[^/]+)/?$", views.batch, name="batch"),
+    re_path(r"^batches/(?P<batch_id>[^/]+)/cancel/?$", views.batch_cancel_view, name="batch_cancel"),
     re_path(r"^(?P<rest>.*)$", views.unknown),
 ]

@@ -8,12 +8,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from api.auth import ApiCaller, api_view
 from api.errors import bad_request, error_response, not_found
 from api.inputs import (
+    batch_request_parse,
     date_param,
     generation_request_parse,
     idempotency_key_read,
@@ -25,19 +27,21 @@ from api.openapi import openapi_document
 from api.representations import (
     STATUS_FILTERS,
     balance_repr,
+    batch_repr,
     credits,
     generation_created_repr,
     generation_repr,
     offer_repr,
 )
 from api.selectors import generations_after, generations_filtered, usage_for_team
-from api.services import api_generation_submit
+from api.services import api_batch_submit, api_generation_submit
 from billing.selectors import wallet_for_team
 from catalog.models import Category
 from catalog.selectors import offers_enabled
+from generations.batches import batch_cancel_rest, batch_for_team
 from generations.measure import MediaMeter
 from generations.models import Generation, Status
-from generations.selectors import generation_for_team
+from generations.selectors import generation_for_team, generations_for_team
 from generations.services.gallery import generation_cancel
 from generations.uploads import source_urls_check
 from project.storage import presigned_url
@@ -242,6 +246,38 @@ def generation_output(request: HttpRequest, caller: ApiCaller, generation_id: st
     return FileResponse(
         asset.file.open("rb"), content_type=asset.content_type, as_attachment=True, filename=asset.filename
     )
+
+
+def _batch_response(request: HttpRequest, caller: ApiCaller, batch_id: str, status: int = 200) -> JsonResponse:
+    batch = batch_for_team(team=caller.team, public_id=batch_id)
+    jobs = list(generations_for_team(team=caller.team).filter(batch=batch).order_by("batch_index"))
+    return JsonResponse(batch_repr(batch, jobs, base_url=_base_url(request)), status=status)
+
+
+@api_view("POST")
+def batches(request: HttpRequest, caller: ApiCaller) -> HttpResponse:
+    idempotency_key = idempotency_key_read(request)
+    generation_request, count = batch_request_parse(json_body(request))
+    batch, created = api_batch_submit(
+        api_key=caller.api_key, request=generation_request, count=count, idempotency_key=idempotency_key
+    )
+    response = _batch_response(request, caller, batch.public_id, status=201 if created else 200)
+    response["Location"] = _base_url(request) + reverse("api:batch", args=[batch.public_id])
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@api_view("GET")
+def batch(request: HttpRequest, caller: ApiCaller, batch_id: str) -> HttpResponse:
+    return _batch_response(request, caller, batch_id)
+
+
+@api_view("POST")
+def batch_cancel_view(request: HttpRequest, caller: ApiCaller, batch_id: str) -> HttpResponse:
+    found = batch_for_team(team=caller.team, public_id=batch_id)
+    batch_cancel_rest(batch=found, user=caller.user)
+    return _batch_response(request, caller, batch_id)
 
 
 @api_view("GET")

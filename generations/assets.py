@@ -12,9 +12,9 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from generations.fetch import FetchError, fetch_to_file
 from generations.mediainfo import MediaError, image_thumbnail, media_probe, video_poster
 from generations.models import Asset, Generation
+from generations.outbound.fetch import FetchError, fetch_to_file
 
 
 class AssetError(Exception):

@@ -17,15 +17,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Team, User
 from billing.models import LedgerEntry
-from billing.selectors import wallet_for_team
-from billing.services import InsufficientCredits, SpendLimitExceeded, spend_limits_check
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key
@@ -35,7 +33,7 @@ from generations.cardstate import card_version
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Comparison, Generation, Status
 from generations.selectors import generations_for_team, with_live_progress, with_text_previews
-from generations.services.submission import generation_submit
+from generations.services.submission import generations_submit_together
 
 MAX_OFFERS = 6
 MIN_OFFERS = 2
@@ -247,36 +245,28 @@ def comparison_create(
             "price_changed",
             f"The total is now {_fmt(total)} credits, not the {_fmt(expected_total)} shown: look at it again and confirm.",
         )
-    wallet = wallet_for_team(team=team)
-    available = wallet.available if wallet else ZERO
-    if available < total:
-        raise InsufficientCredits(needed=total, available=available)
+
+    def comparison_new() -> Comparison:
+        return Comparison.objects.create(
+            team=team,
+            created_by=user,
+            prompt=str(values.get("prompt") or ""),
+            shared=values,
+            idempotency_key=idempotency_key or None,
+        )
+
+    def link(comparison: Comparison, jobs: list[Generation]) -> None:
+        Generation.objects.filter(pk__in=[job.pk for job in jobs]).update(comparison=comparison)
+
     try:
-        with transaction.atomic():
-            spend_limits_check(team=team, user=user, amount=total)
-            comparison = Comparison.objects.create(
-                team=team,
-                created_by=user,
-                prompt=str(values.get("prompt") or ""),
-                shared=values,
-                idempotency_key=idempotency_key or None,
-            )
-            jobs = [
-                generation_submit(team=team, user=user, offer=item.offer, params=item.params) for item in plan.items
-            ]
-            held = sum((job.credits_quoted for job in jobs), ZERO)
-            if held != total:  # a measured file priced differently from the plan
-                raise CompareError(
-                    "price_changed",
-                    f"The total is now {_fmt(held)} credits, not the {_fmt(total)} shown: "
-                    "look at it again and confirm.",
-                )
-            Generation.objects.filter(pk__in=[job.pk for job in jobs]).update(comparison=comparison)
-    except SpendLimitExceeded:
-        raise
-    except InsufficientCredits:  # the credits went elsewhere between the check and the holds
-        wallet = wallet_for_team(team=team)
-        raise InsufficientCredits(needed=total, available=wallet.available if wallet else ZERO) from None
+        return generations_submit_together(
+            team=team,
+            user=user,
+            requests=[(item.offer, item.params) for item in plan.items],
+            total=total,
+            parent_create=comparison_new,
+            link=link,
+        )
     except QuoteError as exc:
         raise CompareError(exc.code, exc.message) from exc
     except IntegrityError:
@@ -284,7 +274,6 @@ def comparison_create(
         if not existing:
             raise
         return existing
-    return comparison
 
 
 def _fmt(value: Decimal) -> str:

@@ -39,7 +39,7 @@ from generations.compare import (
 )
 from generations.models import Status
 from generations.selectors import boards_for_team
-from generations.views import remix_url
+from generations.views.generation import remix_url
 
 
 def _family_offers(family_slug: str, *, exclude: set[str] | None = None) -> list[Offer]:

@@ -36,6 +36,7 @@ from catalog.pricing import (
 )
 from catalog.services import Quote, RateQuote, price_quote, price_rate_quote
 from catalog.shared import shared_apply, shared_values
+from generations.batches import MAX_VARIATIONS
 from generations.measure import MediaMeter, length_hints_parse, media_lengths_fill
 from generations.uploads import MEDIA_SCHEME
 
@@ -259,7 +260,19 @@ _FIELDS_CACHE_MAX = 512
 
 
 class GenerationForm(forms.Form):
-    """Validates a request for one offer and prices it; ``self.quote`` holds the price."""
+    """Validates a request for one offer and prices it; ``self.quote`` holds the price (of one variation)."""
+
+    # How many variations to run as one batch (generations.batches): not a provider field, never sent.
+    variations = forms.TypedChoiceField(
+        label="Variations",
+        choices=[(n, str(n)) for n in range(1, MAX_VARIATIONS + 1)],
+        coerce=int,
+        empty_value=1,
+        required=False,
+        initial=1,
+        help_text="The same settings run several times, the seed varied where the model has one; each is held "
+        "and charged on its own, so a failed one costs nothing.",
+    )
 
     def __init__(self, *args: Any, offer: Offer, team: Team | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -304,6 +317,17 @@ class GenerationForm(forms.Form):
         return {name: widget_value(specs[name], value) for name, value in shared_apply(offer.spec, values).items()}
 
     # --- what the form hands on --------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        """How many variations were asked for (1 unless the form is bound and says more)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        return data.get("variations") or 1
+
+    @property
+    def total_credits(self) -> Decimal | None:
+        """What submitting holds: one variation's price times the count (None while there is no price)."""
+        return self.quote.credits * self.count if self.quote else None
 
     def params(self) -> dict[str, Any]:
         """The cleaned values, named as the provider names them (media: the typed URLs only)."""

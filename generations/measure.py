@@ -36,9 +36,10 @@ from django.conf import settings
 
 from accounts.models import Team
 from catalog.pricing import Measure, QuoteError, fmt, media_kind, media_list, offer_measures
-from generations.fetch import FetchError, UnsafeURLError, fetch_to_file
 from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
+from generations.outbound.fetch import FetchError, fetch_to_file
+from generations.outbound.rules import UnsafeURLError
 from generations.uploads import LIMITS, MAX_UPLOAD, MEDIA_SCHEME, shared_file_asset
 
 MILLISECOND = Decimal("0.001")

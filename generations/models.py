@@ -25,6 +25,8 @@ from project.ids import public_id
 
 
 class Status(models.TextChoices):
+    # In the studio's own queue: the team's cap on jobs in flight is reached (generations.slots).
+    WAITING = "waiting", "Waiting for a slot"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     DOWNLOADING = "downloading", "Saving results"
@@ -33,7 +35,9 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING, Status.DOWNLOADING)
+ACTIVE_STATUSES = (Status.WAITING, Status.QUEUED, Status.RUNNING, Status.DOWNLOADING)
+# The jobs that hold one of the team's slots: everything active but those waiting for one.
+IN_FLIGHT_STATUSES = (Status.QUEUED, Status.RUNNING, Status.DOWNLOADING)
 FINAL_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
 
@@ -70,6 +74,43 @@ class Comparison(models.Model):
         return self.public_id
 
 
+class Batch(models.Model):
+    """Several variations of one request (2 to 8 jobs with the same settings, the seed varied where the
+    model has one), submitted as one piece of work.
+
+    Its jobs are ordinary generations (``Generation.batch``), each quoted and held on its own, so a
+    failure releases only its own part; the batch is created with all of them in one transaction, or
+    not at all (generations.batches).
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "bat"), editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="batches")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches")
+    offer = models.ForeignKey("catalog.Offer", on_delete=models.PROTECT, related_name="batches")
+    prompt = models.TextField(blank=True)
+    # The settings it was asked with, before each job's seed was set: what "run again" submits.
+    params = models.JSONField(default=dict)
+    count = models.PositiveSmallIntegerField()
+    # NULL, not "", when absent: the unique constraint only covers given keys.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="batch_unique_idempotency_key",
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1, count__lte=8), name="batch_count_1_to_8"),
+        ]
+        indexes = [models.Index(fields=["team", "-created_at"], name="batch_team_recent")]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
 class Generation(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=partial(public_id, "gen"), editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="generations")
@@ -81,6 +122,9 @@ class Generation(models.Model):
     comparison = models.ForeignKey(
         Comparison, on_delete=models.SET_NULL, null=True, blank=True, related_name="generations"
     )
+    # The batch it is one variation of (generations.batches), and which one (0-based), if any.
+    batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="generations")
+    batch_index = models.PositiveSmallIntegerField(null=True, blank=True)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -156,6 +200,8 @@ class Generation(models.Model):
             ),
             # Full-text search on prompts; the gallery filters on exactly this expression (PROMPT_SEARCH_VECTOR).
             GinIndex(SearchVector("prompt", config="english"), name="generation_prompt_search"),
+            # A capped team's queue (generations.slots): its waiting jobs, oldest first.
+            models.Index(fields=["team", "id"], name="generation_waiting", condition=Q(status="waiting")),
         ]
 
     def __str__(self) -> str:

@@ -151,10 +151,11 @@ class CardRow:
     cost: Decimal
     title: str  # the model's name, for a toast
     error_message: str
+    batch_id: int | None  # the batch it is one variation of: the gallery shows a batch as one row
 
     COLUMNS = (
         "pk", "public_id", "status", "progress", "is_favourite", "created_at", "cost", "offer__family__name",
-        "error_message",
+        "error_message", "batch_id",
     )  # fmt: skip
 
     @property
@@ -185,7 +186,7 @@ def generations_for_team(*, team: Team, user: User | None = None) -> QuerySet[Ge
     """The team's generations with what a card shows; ``is_favourite`` is the viewer's mark."""
     queryset = (
         Generation.objects.filter(team=team, deleted_at__isnull=True)
-        .select_related("offer__provider", "offer__family", "created_by")
+        .select_related("offer__provider", "offer__family", "created_by", "batch")
         .defer(*_OFFER_DOCUMENTS)
         .prefetch_related(Prefetch("assets", queryset=Asset.objects.order_by("index")))
     )

@@ -1,11 +1,13 @@
-"""The team pages under /team/ that generations serves: usage and the generations export (namespace ``team``,
-put together with accounts.team_urls and billing.team_urls in project/urls.py)."""
+"""The team pages under /team/ that generations serves: the cap on jobs in flight, usage and the generations
+export (namespace ``team``, joined with accounts.team_urls and billing.team_urls in project/urls.py)."""
 
 from django.urls import path
 
-from generations import usage_views
+from generations.views import team, usage
 
 urlpatterns = [
-    path("usage/", usage_views.usage, name="usage"),
-    path("usage/generations.csv", usage_views.generations_csv, name="generations_csv"),
+    path("jobs-cap/", team.jobs_cap, name="jobs_cap"),
+    path("jobs-in-flight/", team.jobs_in_flight, name="jobs_in_flight"),
+    path("usage/", usage.usage, name="usage"),
+    path("usage/generations.csv", usage.generations_csv, name="generations_csv"),
 ]

@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve, reverse
 
 from catalog.pricing import QuoteError
-from generations.fetch import UnsafeURLError, url_check
 from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
+from generations.outbound.rules import UnsafeURLError, url_check
 from generations.providers.base import LocalMedia
 from project.storage import presigned_url
 
@@ -106,7 +106,7 @@ def _reference_id(value: str) -> str:
     return value[len(MEDIA_SCHEME) :].rsplit(".", 1)[0]
 
 
-# The salt and lifetime of the studio's own links to its outputs (generations.views.shared_file_url).
+# The salt and lifetime of the studio's own links to its outputs (generations.views.files.shared_file_url).
 SHARED_FILE_SALT = "generations.shared-file"
 SHARED_FILE_MAX_AGE = 7 * 24 * 3600
 

@@ -204,7 +204,7 @@ with contextlib.suppress(OSError):  # WhiteNoise expects it, even before collect
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Generated media is never served publicly: every file goes through a view that
-# checks the team (see generations.views.asset_download).
+# checks the team (see generations.views.files.asset_file).
 MEDIA_URL = "/media/"
 # Where the studio keeps its files (outputs, thumbnails, posters, uploads): the local MEDIA_ROOT by
 # default, or S3-compatible object storage (AWS S3, MinIO, Cloudflare R2, Backblaze B2) with

@@ -13,7 +13,8 @@ result URL answers 410; reading the status again gives a fresh one),
 (the account's plan has no API access: Kubflow's 403), ``never`` (the job
 never finishes). ``flaps=N`` makes the first N status reads answer 503. Deliveries
 that fall short: ``short=2`` makes videos and audio 2 s long whatever was asked,
-``silent=1`` leaves the audio track out of videos that asked for one.
+``silent=1`` leaves the audio track out of videos that asked for one. ``first=N`` limits the failure to
+the first N jobs sent with that very prompt (a batch of four with ``fail=provider first=1``: one fails).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Behaviour:
     flaps: int = 0  # the first N status reads of each job answer 503, then the job behaves
     short: float = 0.0  # videos and audio come back this many seconds long whatever was asked (0: as asked)
     silent: int = 0  # 1: videos come back without an audio track even when audio was asked for
+    first: int = 0  # >0: the failure applies only to the first N jobs sent with the same prompt
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():
@@ -62,7 +64,7 @@ class Behaviour:
                 raise ValueError(f"fail must be one of {sorted(FAILURE_KINDS)}")
             if key in {"delay", "fail_rate", "short"}:
                 value = float(value)
-            elif key in {"progress_steps", "media_scale", "flaps", "silent"}:
+            elif key in {"progress_steps", "media_scale", "flaps", "silent", "first"}:
                 value = int(value)
             elif key != "fail":
                 raise ValueError(f"unknown setting {key!r}")
@@ -70,6 +72,10 @@ class Behaviour:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+_SENT_WITH_PROMPT: defaultdict[str, int] = defaultdict(int)
+_SENT_LOCK = threading.Lock()
 
 
 def behaviour_for(prompt: str, base: Behaviour) -> Behaviour:
@@ -81,6 +87,12 @@ def behaviour_for(prompt: str, base: Behaviour) -> Behaviour:
         chosen.update(values)
     if chosen.fail != "none" and random.random() >= chosen.fail_rate:
         chosen.fail = "none"
+    if chosen.fail != "none" and chosen.first:
+        with _SENT_LOCK:
+            _SENT_WITH_PROMPT[prompt] += 1
+            sent = _SENT_WITH_PROMPT[prompt]
+        if sent > chosen.first:
+            chosen.fail = "none"
     return chosen
 
 

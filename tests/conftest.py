@@ -203,10 +203,10 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 def _fresh_model_picker():
     """The composer's model picker and the offers' health are kept in memory for a few seconds (the health
     in the shared cache too); each test starts clean."""
-    import generations.views
+    import generations.views.composer
     from generations.health import offer_health_forget
 
-    generations.views._picker_cache = None
+    generations.views.composer._picker_cache = None
     offer_health_forget()
 
 

@@ -41,6 +41,7 @@ from generations.models import ACTIVE_STATUSES, Generation, Status
 from generations.providers import client_for
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest, submit_job
 from generations.signals import generation_finished
+from generations.slots import SLOT_RECHECK, slots_assign
 from generations.uploads import (
     uploads_for_request,
 )
@@ -140,6 +141,8 @@ def generation_advance(*, public_id: str) -> Step | None:
                 "The studio lost contact while starting this job and cannot tell whether the provider "
                 "accepted it. It was not sent again, so it cannot be charged twice; nothing was charged.",
             )
+        elif generation.status == Status.WAITING:
+            next_in = _submit(generation) if _slot_taken(generation) else SLOT_RECHECK
         elif generation.status == Status.QUEUED:
             next_in = _submit(generation)
         elif generation.status == Status.RUNNING:
@@ -153,6 +156,27 @@ def generation_advance(*, public_id: str) -> Step | None:
     if next_in is not None:
         _enqueue_on_commit(public_id, next_in)  # outside a transaction: sends at once
     return Step(status=generation.status, next_in=next_in)
+
+
+def _slot_taken(generation: Generation) -> bool:
+    """A waiting job asks for a slot: True when it got one (and is queued now). Jobs given a slot with it
+    are sent on; this one goes on in the same step, under the lease it holds."""
+    assigned = slots_assign(team_id=generation.team_id)
+    for public_id in assigned:
+        if public_id != generation.public_id:
+            _enqueue_on_commit(public_id)
+    if generation.public_id not in assigned:
+        return False
+    generation.status = Status.QUEUED
+    return True
+
+
+def team_slots_fill(*, team_id: int) -> int:
+    """Start as many of the team's waiting jobs as its cap now allows (a job ended, the cap changed)."""
+    assigned = slots_assign(team_id=team_id)
+    for public_id in assigned:
+        _enqueue_on_commit(public_id)
+    return len(assigned)
 
 
 def _provider_cancel(generation: Generation) -> None:
@@ -424,6 +448,9 @@ def _finish(generation: Generation, status: str, code: str = "", message: str = 
             hold_release(hold=hold, reason=f"{status.capitalize()}: {generation.public_id}")
         Generation.objects.filter(pk=generation.pk).update(credits_charged=charged)
         generation.credits_charged = charged
+        if generation.team.jobs_in_flight_cap is not None:  # a slot is free: the next waiting job goes
+            team_id = generation.team_id
+            transaction.on_commit(lambda: team_slots_fill(team_id=team_id))
     return True
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from billing.services import credit_hold, spend_limits_check
+from billing.selectors import wallet_for_team
+from billing.services import InsufficientCredits, SpendLimitExceeded, credit_hold, spend_limits_check
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.services import offer_runnable_check, price_quote
@@ -21,6 +24,7 @@ from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import Generation
 from generations.providers import deadline_for
 from generations.services.pipeline import _enqueue_on_commit, _jsonable
+from generations.slots import initial_status
 from generations.uploads import (
     UploadError,
     media_reference,
@@ -29,6 +33,9 @@ from generations.uploads import (
 )
 
 logger = logging.getLogger(__name__)
+
+Parent = TypeVar("Parent")
+ZERO = Decimal(0)
 
 
 DEADLINES = {  # how long a job may take end to end, by what it makes
@@ -99,6 +106,59 @@ def generation_submit(
         return existing
 
 
+def generations_submit_together(
+    *,
+    team: Team,
+    user: User,
+    requests: list[tuple[Offer, dict[str, Any]]],
+    total: Decimal,
+    parent_create: Callable[[], Parent],
+    link: Callable[[Parent, list[Generation]], None],
+    meter: MediaMeter | None = None,
+) -> Parent:
+    """Several jobs as one piece of work (a batch, a comparison): each with its own hold, all or none.
+
+    ``total`` is what the member was shown. The wallet is checked for it first; then the parent (made by
+    ``parent_create``) and every job are created in one transaction, ``link`` ties the jobs to it, and a
+    hold refused on the way (another submit took the credits in between) takes every other hold back with
+    it. Raises InsufficientCredits (naming the whole total), SpendLimitExceeded, or QuoteError
+    (``price_changed`` when the holds do not add up to ``total``; or the refusal of one job's request).
+    """
+    wallet = wallet_for_team(team=team)
+    available = wallet.available if wallet else ZERO
+    if available < total:
+        raise InsufficientCredits(needed=total, available=available)
+    try:
+        with transaction.atomic():
+            spend_limits_check(team=team, user=user, amount=total)
+            parent = parent_create()
+            jobs = [
+                generation_submit(team=team, user=user, offer=offer, params=params, meter=meter)
+                for offer, params in requests
+            ]
+            held = sum((job.credits_quoted for job in jobs), ZERO)
+            if held != total:  # a measured file priced differently from what was shown
+                raise QuoteError(
+                    "price_changed",
+                    f"The total is now {held.normalize():f} credits, not the {total.normalize():f} shown: "
+                    "look at it again and confirm.",
+                )
+            link(parent, jobs)
+    except SpendLimitExceeded:
+        raise
+    except InsufficientCredits:  # the credits went elsewhere between the check and the holds
+        wallet = wallet_for_team(team=team)
+        raise InsufficientCredits(needed=total, available=wallet.available if wallet else ZERO) from None
+    return parent
+
+
+def params_with_uploads(
+    *, team: Team, user: User, offer: Offer, params: dict[str, Any], files: dict[str, list[UploadedFile]]
+) -> dict[str, Any]:
+    """``params`` with each uploaded file stored (checked by content) and referred to from its field."""
+    return _with_uploaded_files(team=team, user=user, offer=offer, params=params, files=files)
+
+
 def _with_uploaded_files(
     *, team: Team, user: User, offer: Offer, params: dict[str, Any], files: dict[str, list[UploadedFile]]
 ) -> dict[str, Any]:
@@ -135,6 +195,7 @@ def _generation_create(
             team=team,
             created_by=user,
             offer=offer,
+            status=initial_status(team),
             prompt=str(quote.params.get("prompt") or quote.params.get("text") or ""),
             params=_jsonable(quote.params),
             provider_cost=quote.provider_cost,

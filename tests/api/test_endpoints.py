@@ -333,6 +333,9 @@ def test_openapi_document_is_public_and_names_every_endpoint(client):
         "/generations/{generation_id}",
         "/generations/{generation_id}/cancel",
         "/generations/{generation_id}/outputs/{index}",
+        "/batches",
+        "/batches/{batch_id}",
+        "/batches/{batch_id}/cancel",
         "/balance",
         "/usage",
     }

@@ -1,4 +1,4 @@
-"""Tests for generations.fetch: SSRF protection, redirects, size caps.
+"""Tests for generations.outbound (rules, transport, fetch): SSRF protection, redirects, size caps.
 
 No network and no database: every server is on loopback, made reachable only
 through ``allow_hosts``; DNS answers for made-up public names come from a
@@ -22,13 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
-from generations.fetch import (
-    FetchError,
-    FetchResult,
+from generations.outbound.fetch import FetchError, FetchResult, fetch_to_file
+from generations.outbound.rules import (
     UnresolvableHostError,
     UnsafeURLError,
     _legacy_ipv4,
-    fetch_to_file,
     is_forbidden_address,
     url_check,
 )
@@ -854,7 +852,7 @@ def test_the_studios_own_link_to_a_teams_output_is_not_an_unsafe_source(settings
     from catalog.pricing import QuoteError
     from generations.selectors import source_media_field
     from generations.uploads import source_urls_check
-    from generations.views import shared_file_url
+    from generations.views.files import shared_file_url
     from tests.gallery.helpers import make_generations, offer
 
     settings.OUTBOUND_URL_ALLOWLIST = []

@@ -199,7 +199,7 @@ def test_a_remix_of_a_generation_made_from_an_upload_submits_from_the_form(clien
     """The remix link carries the upload as ``media://…``; the composer takes it back, for this team only."""
     from urllib.parse import parse_qs, urlsplit
 
-    from generations.views import remix_url
+    from generations.views.generation import remix_url
     from tests.conftest import client_for_team
 
     original = _submit(

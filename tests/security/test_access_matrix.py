@@ -165,6 +165,18 @@ STUDIO: dict[str, Route] = {
     "generations:compare_poll": Route(
         lambda w: f"/compare/{w.comparison_id}/poll/", team_object(frozenset({200, 204})), headers=HX
     ),
+    # batches
+    "generations:batch": Route(lambda w: f"/batches/{w.batch_id}/", team_object(200)),
+    "generations:batch_head": Route(lambda w: f"/batches/{w.batch_id}/head/", team_object(200), headers=HX),
+    "generations:batch_cancel": Route(
+        lambda w: f"/batches/{w.batch_id}/cancel/",
+        team_object("→/batches/", member=403),
+        method="POST",
+        why="its author or the team's owners and admins (the owner made it)",
+    ),
+    "generations:batch_again": Route(
+        lambda w: f"/batches/{w.batch_id}/again/", team_object("→/batches/"), method="POST"
+    ),
     "generations:boards": Route(lambda w: "/boards/", own_team(200)),
     "generations:board": Route(lambda w: f"/boards/{w.board.public_id}/", team_object(200)),
     "generations:board_rename": Route(
@@ -231,6 +243,14 @@ STUDIO: dict[str, Route] = {
     ),
     "team:join": Route(lambda w: f"/team/join/{w.invite_token}/", public(200), why="the invite link is the credential"),
     "team:limits": Route(lambda w: "/team/limits/", team_admin(200)),
+    "team:jobs_cap": Route(
+        lambda w: "/team/jobs-cap/",
+        {**team_admin("→/team/limits/"), "admin": 403},
+        method="POST",
+        data=lambda w: {"cap": "5"},
+        why="owners only: admins see the setting, they do not change it",
+    ),
+    "team:jobs_in_flight": Route(lambda w: "/team/jobs-in-flight/", team_admin(200)),
     "team:failover": Route(
         lambda w: "/team/failover/", team_admin("→/team/limits/"), method="POST", data=lambda w: {"enabled": "on"}
     ),
@@ -305,6 +325,15 @@ STUDIO: dict[str, Route] = {
     "api:balance": Route(lambda w: "/api/v1/balance", api(200)),
     "api:usage": Route(lambda w: "/api/v1/usage", api(200)),
     "api:generations": Route(lambda w: "/api/v1/generations", api(200)),
+    "api:batches": Route(
+        lambda w: "/api/v1/batches",
+        api(201),
+        method="POST",
+        json=True,
+        data=lambda w: {"model": "nano-banana", "provider": "kubflow", "prompt": "a shoe", "n": 2},
+    ),
+    "api:batch": Route(lambda w: f"/api/v1/batches/{w.batch_id}", api(200, other=404)),
+    "api:batch_cancel": Route(lambda w: f"/api/v1/batches/{w.batch_id}/cancel", api(200, other=404), method="POST"),
     "api:generation": Route(lambda w: f"/api/v1/generations/{w.generation.public_id}", api(200, other=404)),
     "api:generation_cancel": Route(
         lambda w: f"/api/v1/generations/{w.generation.public_id}/cancel",

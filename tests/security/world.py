@@ -27,7 +27,7 @@ from api.models import ApiSubmission
 from api.services import api_key_create
 from billing.services import credits_grant, member_limit_set, team_limits_set
 from catalog.models import Offer
-from generations.models import Asset, Board, Comparison, Generation
+from generations.models import Asset, Batch, Board, Comparison, Generation
 from generations.services.gallery import board_add, board_create
 from generations.uploads import SHARED_FILE_SALT, SIGNED_URL_SALT, source_media_store
 from tests.billing.helpers import hold_take
@@ -68,6 +68,7 @@ class World:
     asset: Asset
     board: Board
     comparison_id: str
+    batch_id: str
     invite_id: str
     invite_token: str
     member_membership: Membership
@@ -139,6 +140,10 @@ def world_build() -> World:
     Generation.objects.filter(pk=generation.pk).update(delivery_issues=[{"asked": "8 s", "got": "5 s"}])
     comparison = Comparison.objects.create(team=team, created_by=owner, prompt=SECRET)
     Generation.objects.filter(pk=generation.pk).update(comparison=comparison)
+    batch = Batch.objects.create(
+        team=team, created_by=owner, offer=generation.offer, prompt=SECRET, params=generation.params, count=1
+    )
+    Generation.objects.filter(pk=generation.pk).update(batch=batch, batch_index=0)
     board = board_create(team=team, user=owner, name="Northwind moodboard")
     board_add(board=board, generation=generation, user=owner)
     invite, invite_token = invite_create(team=team, actor=owner)
@@ -172,6 +177,7 @@ def world_build() -> World:
         asset=asset,
         board=board,
         comparison_id=comparison.public_id,
+        batch_id=batch.public_id,
         invite_id=invite.public_id,
         invite_token=invite_token,
         member_membership=member_membership,

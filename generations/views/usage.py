@@ -1,4 +1,4 @@
-"""The team's usage page and generations export (/team/usage/…, in the ``team`` namespace)."""
+"""The team's usage page and generations export (/team/usage/…, namespace ``team``; reads: generations.usage)."""
 
 from __future__ import annotations
 

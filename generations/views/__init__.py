@@ -1,0 +1,1 @@
+"""The generations pages, one module per concern; generations.urls names each view where it lives."""
