@@ -58,37 +58,30 @@ def _drive_in_process(stack, prompt: str) -> tuple[int, list[int], str]:
     return len(submitted.captured_queries), steps, Generation.objects.get(public_id=public_id).status
 
 
-def _cpu_of(processes: dict[str, list[psutil.Process]]) -> dict[str, float]:
-    out = {}
-    for name, procs in processes.items():
-        total = 0.0
+def _cpu_by_pid(stack, worker_name: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each process, by role and pid (PostgreSQL's backends come and go: a backend
+    that started during the run counts whole, one that exited during it is lost)."""
+    roots = {"worker": stack.processes[worker_name].pid, "sandbox": stack.processes["sandbox"].pid}
+    groups: dict[str, list[psutil.Process]] = {"postgres": [], "redis": [], "submitter (this)": [psutil.Process()]}
+    for role, pid in roots.items():
+        root = psutil.Process(pid)
+        groups[role] = [root, *root.children(recursive=True)]
+    for proc in psutil.process_iter(["name"]):
+        name = proc.info["name"] or ""
+        if name.startswith("postgres"):
+            groups["postgres"].append(proc)
+        elif name.startswith("redis"):
+            groups["redis"].append(proc)
+    out: dict[str, dict[int, float]] = {}
+    for role, procs in groups.items():
+        out[role] = {}
         for proc in procs:
             try:
                 times = proc.cpu_times()
-                total += times.user + times.system
+                out[role][proc.pid] = times.user + times.system
             except psutil.NoSuchProcess:
                 pass
-        out[name] = total
     return out
-
-
-def _processes(stack, worker_name: str) -> dict[str, list[psutil.Process]]:
-    worker = psutil.Process(stack.processes[worker_name].pid)
-    sandbox = psutil.Process(stack.processes["sandbox"].pid)
-    postgres, redis = [], []
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        name = proc.info["name"] or ""
-        if name.startswith("postgres"):
-            postgres.append(proc)
-        elif name.startswith("redis"):
-            redis.append(proc)
-    return {
-        "worker": [worker, *worker.children(recursive=True)],
-        "sandbox": [sandbox, *sandbox.children(recursive=True)],
-        "postgres": postgres,
-        "redis": redis,
-        "submitter (this)": [psutil.Process()],
-    }
 
 
 def run_workers(stack, *, processes: int, jobs: int, submitters: int) -> dict:
@@ -98,9 +91,8 @@ def run_workers(stack, *, processes: int, jobs: int, submitters: int) -> dict:
 
     name = f"worker-c{processes}"
     stack.start_worker(name, concurrency=processes)
-    procs = _processes(stack, name)
     psutil.cpu_percent(None)
-    before = _cpu_of(procs)
+    before = _cpu_by_pid(stack, name)
     ids: list[str] = []
     lock = threading.Lock()
     counter = iter(range(jobs))
@@ -133,7 +125,7 @@ def run_workers(stack, *, processes: int, jobs: int, submitters: int) -> dict:
             raise SystemExit("jobs did not finish within 10 minutes")
         time.sleep(0.1)
     machine = psutil.cpu_percent(None)
-    after = _cpu_of(procs)
+    after = _cpu_by_pid(stack, name)
     rows = list(Generation.objects.filter(public_id__in=ids).values_list("status", "created_at", "finished_at"))
     last = max(finished for _, _, finished in rows).timestamp()
     latencies = sorted((finished - created).total_seconds() for _, created, finished in rows)
@@ -146,7 +138,10 @@ def run_workers(stack, *, processes: int, jobs: int, submitters: int) -> dict:
         "submits_per_s": jobs / submitted,
         "latency_p50": latencies[len(latencies) // 2],
         "latency_p95": latencies[int(len(latencies) * 0.95) - 1],
-        "cpu_per_job_ms": {k: 1000 * (after[k] - before[k]) / jobs for k in procs},
+        "cpu_per_job_ms": {
+            role: 1000 * sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items()) / jobs
+            for role, pids in after.items()
+        },
         "machine_cpu_percent": machine,
         "seconds": last - started,
     }
