@@ -18,7 +18,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from billing.models import CREDITS, JobRef
 from project.ids import public_id
@@ -202,6 +202,16 @@ class Generation(models.Model):
             GinIndex(SearchVector("prompt", config="english"), name="generation_prompt_search"),
             # A capped team's queue (generations.slots): its waiting jobs, oldest first.
             models.Index(fields=["team", "id"], name="generation_waiting", condition=Q(status="waiting")),
+            # The gallery sorted by cost (generations.selectors._COST, then newest): a page reads 49 index
+            # entries instead of sorting every generation of the team.
+            models.Index(
+                "team",
+                Coalesce("credits_charged", "credits_quoted").desc(),
+                models.F("created_at").desc(),
+                models.F("public_id").desc(),
+                name="generation_team_cost",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from generations.outbound.rules import (
     _host_port,
     is_forbidden_address,
 )
-from generations.outbound.transport import PinnedTransport
+from generations.outbound.transport import PinnedTransport, tls_context
 
 __all__ = ["FetchError", "FetchResult", "fetch_to_file"]
 
@@ -177,7 +177,9 @@ class _Fetch:
     def client(self, timeout: float) -> httpx.Client:
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=2)
         transport: httpx.BaseTransport = (
-            PinnedTransport(self.allow, limits) if self.user_supplied else httpx.HTTPTransport(limits=limits, retries=0)
+            PinnedTransport(self.allow, limits)
+            if self.user_supplied
+            else httpx.HTTPTransport(verify=tls_context(), limits=limits, retries=0)
         )
         return httpx.Client(
             transport=transport,

@@ -3,7 +3,9 @@ resolved and vetted again at connect time (DNS rebinding), and its peer checked 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import ssl
 import typing
 
 import httpcore
@@ -94,9 +96,16 @@ class _PinnedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context per process: building one loads the CA bundle (tens of ms of CPU), and a client is
+    made per job step and per download."""
+    return httpx.create_ssl_context()
+
+
 class PinnedTransport(httpx.HTTPTransport):
     def __init__(self, allow: AllowList, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, retries=0)
+        super().__init__(verify=tls_context(), limits=limits, retries=0)
         if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
             raise RuntimeError(
                 "httpx.HTTPTransport internals changed: cannot install the "
@@ -104,7 +113,7 @@ class PinnedTransport(httpx.HTTPTransport):
             )
         self._pool.close()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

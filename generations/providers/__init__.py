@@ -26,6 +26,14 @@ def cancel_call_for(provider_slug: str) -> str | None:
         return None
 
 
+def calls_back(provider_slug: str) -> bool:
+    """True when the provider POSTs the job's webhook URL once the job finishes (Krea, Cliprise)."""
+    try:
+        return bool(getattr(import_string(CLIENTS[provider_slug]), "calls_back", False))
+    except (KeyError, ImportError):
+        return False
+
+
 def client_for(provider_slug: str) -> ProviderClient:
     try:
         client_class = import_string(CLIENTS[provider_slug])
@@ -47,4 +55,4 @@ def deadline_for(provider_slug: str, spec: dict) -> timedelta | None:
     return timedelta(seconds=seconds(spec)) if seconds else None
 
 
-__all__ = ["ProviderClient", "ProviderError", "client_for", "deadline_for"]
+__all__ = ["ProviderClient", "ProviderError", "calls_back", "client_for", "deadline_for"]

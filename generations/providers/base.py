@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, Protocol
 import httpx
 from django.core.files.storage import default_storage
 
+from generations.outbound.transport import tls_context
+
 QUEUED = "queued"
 RUNNING = "running"
 COMPLETED = "completed"
@@ -160,6 +162,7 @@ def http_client(base_url: str, *, headers: dict[str, str] | None = None) -> http
         headers=headers or {},
         timeout=httpx.Timeout(30.0, connect=5.0),
         follow_redirects=False,
+        verify=tls_context(),  # one per process (generations.outbound.transport)
     )
 
 

@@ -44,6 +44,7 @@ HOST_REFUSED = (
 class ClipriseClient:
     slug = "cliprise"
     cancel_call: str | None = None  # Cliprise documents no cancel endpoint
+    calls_back = True  # POSTs callBackUrl once the job is done (best effort, as its docs say)
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         # Generate authenticates with a Bearer header, status with an ``apiKey`` query

@@ -146,6 +146,7 @@ def request_body(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]
 class KreaClient:
     slug = "krea"
     cancel_call: str | None = "DELETE /jobs/{id}"  # Krea's OpenAPI: delete a job
+    calls_back = True  # POSTs the job object to the X-Webhook-URL the submit names, once it finishes
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         # securitySchemes.bearerAuth: HTTP bearer.

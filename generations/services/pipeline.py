@@ -38,6 +38,7 @@ from generations.failpoints import failpoint
 from generations.health import healthier_first
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Generation, Status
+from generations.polling import generation_next_read_in
 from generations.providers import client_for
 from generations.providers.base import CANCELLED, COMPLETED, FAILED, ProviderError, SubmitRequest, submit_job
 from generations.signals import generation_finished
@@ -266,7 +267,7 @@ def _submit(generation: Generation) -> float:
         progress=0,
     )
     failpoint("after_accept")
-    return poll_delay(0)
+    return generation_next_read_in(generation, polls=0)
 
 
 def _poll(generation: Generation) -> float | None:
@@ -296,7 +297,7 @@ def _poll(generation: Generation) -> float | None:
         return None
     Generation.objects.filter(pk=generation.pk).update(progress=state.progress, polls=polls, attempts=0)
     card_state_publish(generation)  # also keeps a long job's cached version from expiring
-    return poll_delay(polls)
+    return generation_next_read_in(generation, polls=polls)
 
 
 def _download(generation: Generation) -> float | None:
@@ -459,6 +460,7 @@ def generations_resume_stale(*, now=None, limit: int = 500) -> int:
     now = now or timezone.now()
     due = (
         Generation.objects.filter(status__in=ACTIVE_STATUSES)
+        .order_by()  # no sort: the model's ordering made PostgreSQL walk every row by created_at
         .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
         .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=now - SWEEP_GRACE))
         .values_list("public_id", flat=True)[:limit]

@@ -1,0 +1,119 @@
+"""The sweeper's due-scan and the gallery's searches can be answered from indexes (EXPLAIN).
+
+A test database is small, so PostgreSQL would rightly read the whole table; ``enable_seqscan = off`` for
+the test's transaction makes it use an index wherever one fits the query, and a plan that still reads
+``generations_generation`` sequentially, or names none of the expected indexes, means none fits.
+benchmarks/inflight.py shows the same plans and their times on 110,000 generations (there, with 10,000
+unfinished, the due-scan's inherited ORDER BY created_at makes PostgreSQL walk the created_at index instead).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalog.models import Offer
+from generations.models import Generation, Status
+from generations.selectors import CardRow, GalleryFilters, gallery_queryset
+from generations.services.pipeline import generations_resume_stale
+
+pytestmark = pytest.mark.django_db
+
+TABLE_READ_WHOLE = "Seq Scan on generations_generation"
+
+
+WORDS = ["harbour", "lighthouse", "storm", "kite", "tide", "robot", "garden", "city", "river", "snow", "neon"]
+
+
+@pytest.fixture
+def team_with_history(people, catalog):
+    """20,000 generations over two teams and a dozen offers, 200 of them unfinished; prompts of varied words,
+    forty about a fox at dawn."""
+    offers = list(Offer.objects.filter(provider__slug="kubflow").order_by("pk")[:12])
+    rng = random.Random(16)
+    now = timezone.now()
+    rows = []
+    for i in range(20_000):
+        status = Status.RUNNING if i % 100 == 0 else Status.COMPLETED
+        words = "a fox at dawn" if i % 500 == 1 else " ".join(rng.sample(WORDS, 4))
+        quoted = Decimal(rng.randint(1, 400))
+        rows.append(
+            Generation(
+                team=people.team if i % 2 else people.other_team,
+                created_by=people.owner if i % 2 else people.stranger,
+                offer=offers[i % len(offers)],
+                prompt=f"{words} #{i}",
+                status=status,
+                provider_cost=quoted,
+                credits_quoted=quoted,
+                credits_charged=None if status == Status.RUNNING else quoted,
+                deadline_at=now + timedelta(hours=1),
+                started_at=now,
+                finished_at=None if status == Status.RUNNING else now - timedelta(minutes=i),
+                next_check_at=now + timedelta(minutes=5) if status == Status.RUNNING else None,  # none due
+            )
+        )
+    Generation.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        # Rows just inserted wait in the GIN index's pending list, which the planner prices as a full read
+        # of it; VACUUM (or this) moves them into the index proper, as on a database in use.
+        cursor.execute("SELECT gin_clean_pending_list('generation_prompt_search'::regclass)")
+        cursor.execute("ANALYZE generations_generation")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return people
+
+
+def _indexes(plan: str) -> set[str]:
+    return set(re.findall(r"(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)", plan))
+
+
+def _reads_only_unfinished(plan: str) -> bool:
+    """The plan finds the unfinished jobs by an index on their status (the partial generation_active_due,
+    or the status column's own), not by walking every generation."""
+    used = _indexes(plan)
+    return TABLE_READ_WHOLE not in plan and (
+        "generation_active_due" in used or any(name.startswith("generations_generation_status") for name in used)
+    )
+
+
+def _gallery_plan(people, **filters) -> str:
+    queryset = gallery_queryset(team=people.team, user=people.owner, filters=GalleryFilters(**filters))
+    return queryset.values_list(*CardRow.COLUMNS)[:49].explain()
+
+
+def test_the_sweepers_due_scan_reads_only_the_unfinished_jobs_index(team_with_history):
+    with CaptureQueriesContext(connection) as queries:
+        assert generations_resume_stale() == 0
+    (scan,) = [q["sql"] for q in queries.captured_queries if "generations_generation" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {scan}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert TABLE_READ_WHOLE not in plan, plan
+    assert _reads_only_unfinished(plan), plan
+
+
+def test_the_gallerys_prompt_search_uses_the_full_text_index(team_with_history):
+    plan = _gallery_plan(team_with_history, q="fox dawn")
+    assert "generation_prompt_search" in _indexes(plan), plan
+    assert TABLE_READ_WHOLE not in plan, plan
+
+
+@pytest.mark.parametrize("filters", [{"model": "nano-banana"}, {"provider": "kubflow"}])
+def test_the_gallery_by_model_or_provider_reads_the_teams_generations_by_index(team_with_history, filters):
+    plan = _gallery_plan(team_with_history, **filters)
+    assert TABLE_READ_WHOLE not in plan, plan
+    assert any(name.startswith("generation") for name in _indexes(plan)), plan  # the team's, or the offer's
+
+
+def test_the_gallery_sorted_by_cost_reads_its_page_from_the_cost_index(team_with_history):
+    plan = _gallery_plan(team_with_history, sort="cost")
+    assert "generation_team_cost" in _indexes(plan), plan
+    assert TABLE_READ_WHOLE not in plan, plan
+    assert not re.search(r"^\s*->\s+Sort\b.*\n.*Sort Key: \(COALESCE", plan, re.M), "no sort of every row"
