@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import pytest
 
+from generations.outbound import fetch as outbound_fetch
+from generations.outbound import transport as outbound_transport
 from generations.outbound.fetch import FetchError, FetchResult, fetch_to_file
 from generations.outbound.rules import (
     UnresolvableHostError,
@@ -822,7 +823,9 @@ def test_https_is_pinned_with_original_sni_and_certificate_name(
 ) -> None:
     srv, client_ctx, server_names = tls_server
     port = srv.server_address[1]
-    monkeypatch.setattr(httpx, "create_ssl_context", lambda *a, **k: client_ctx)
+    # The studio's one TLS context per process, trusting this test's own certificate authority.
+    monkeypatch.setattr(outbound_transport, "tls_context", lambda: client_ctx)
+    monkeypatch.setattr(outbound_fetch, "tls_context", lambda: client_ctx)
     fake_dns["media.example.com"] = ["127.0.0.1"]
     result, body = fetch(
         f"https://media.example.com:{port}/host",
