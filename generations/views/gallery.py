@@ -44,7 +44,7 @@ from project.stamps import CATALOG, stamps_read_with, team_stamp
 PAGE_CACHE_SECONDS = 60
 _PAGE_TEMPLATES = (
     "generations/gallery.html", "generations/_composer.html", "base.html", "billing/_banner.html",
-    "billing/_banner_body.html", "billing/_balance.html",
+    "billing/_banner_body.html", "billing/_balance.html", "generations/batch.html",
 )  # fmt: skip
 
 
