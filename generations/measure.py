@@ -7,8 +7,8 @@ request is quoted and its credits held, :func:`media_lengths_fill` puts the
 measured length there:
 
 - an upload (``media://…``) was probed when it was stored (``SourceMedia.duration``);
-- an earlier output used as a source (the studio's own signed file link) has its
-  ``Asset.duration``;
+- an earlier output or an upload behind the studio's own signed file link
+  (generations/signed.py) has its ``Asset.duration`` / ``SourceMedia.duration``;
 - any other URL is fetched through the SSRF-safe fetcher and probed.
 
 Lengths are seconds to the millisecond, as the file's container states them.
@@ -40,7 +40,8 @@ from generations.mediainfo import MediaError, media_probe
 from generations.models import Asset, SourceMedia
 from generations.outbound.fetch import FetchError, fetch_to_file
 from generations.outbound.rules import UnsafeURLError
-from generations.uploads import LIMITS, MAX_UPLOAD, MEDIA_SCHEME, shared_file_asset
+from generations.signed import signed_file_for_url
+from generations.uploads import LIMITS, MAX_UPLOAD, MEDIA_SCHEME
 
 MILLISECOND = Decimal("0.001")
 HINT_MAX_SECONDS = Decimal(24 * 3600)
@@ -89,11 +90,12 @@ class MediaMeter:
             return self._upload(ref)
         if not ref.startswith(("http://", "https://")):
             return None  # a picked file not uploaded yet (the live quote's "upload:<name>")
-        asset = self._own_output(ref)
-        if asset is not None:
-            if asset.duration is None:
-                raise MeasureError("media_unreadable", f"The studio could not tell how long {asset.filename} is.")
-            return asset.duration
+        own = self._own_file(ref)
+        if own is not None:
+            if own.duration is None:
+                name = own.original_name if isinstance(own, SourceMedia) else own.filename
+                raise MeasureError("media_unreadable", f"The studio could not tell how long {name} is.")
+            return own.duration
         return self._download(ref) if self.fetch else None
 
     def _upload(self, ref: str) -> Decimal | None:
@@ -108,9 +110,9 @@ class MediaMeter:
             raise MeasureError("media_unreadable", f"The studio could not tell how long {media.original_name} is.")
         return media.duration
 
-    def _own_output(self, url: str) -> Asset | None:
-        """The team's earlier output behind one of the studio's own signed file links, if ``url`` is one."""
-        return shared_file_asset(url, team=self.team) if self.team is not None else None
+    def _own_file(self, url: str) -> Asset | SourceMedia | None:
+        """The team's earlier output or upload behind one of the studio's own signed file links, if ``url`` is one."""
+        return signed_file_for_url(url, team=self.team) if self.team is not None else None
 
     def _download(self, url: str) -> Decimal:
         kind = media_kind(url)

@@ -18,17 +18,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import Resolver404, resolve, reverse
 
 from catalog.pricing import QuoteError
 from generations.mediainfo import MediaError, media_probe
-from generations.models import Asset, SourceMedia
+from generations.models import SourceMedia
 from generations.outbound.rules import UnsafeURLError, url_check
 from generations.providers.base import LocalMedia
+from generations.signed import signed_file_for_url, signed_file_url
 from project.storage import presigned_url
 
 MEDIA_SCHEME = "media://"
@@ -38,8 +37,6 @@ LIMITS = {  # bytes, and the content types accepted, per kind
     "audio": (50 * 1024 * 1024, {"audio/mpeg", "audio/wav", "audio/mp4"}),
 }
 MAX_UPLOAD = max(limit for limit, _ in LIMITS.values())
-SIGNED_URL_SALT = "generations.source-media"
-SIGNED_URL_MAX_AGE = 24 * 3600
 
 
 class UploadError(ValueError):
@@ -106,44 +103,16 @@ def _reference_id(value: str) -> str:
     return value[len(MEDIA_SCHEME) :].rsplit(".", 1)[0]
 
 
-# The salt and lifetime of the studio's own links to its outputs (generations.views.files.shared_file_url).
-SHARED_FILE_SALT = "generations.shared-file"
-SHARED_FILE_MAX_AGE = 7 * 24 * 3600
-
-
-def shared_file_asset(url: str, *, team) -> Asset | None:
-    """The team's earlier output behind one of the studio's own signed file links, if ``url`` is one."""
-    try:
-        match = resolve(urlsplit(url).path)
-    except Resolver404:
-        return None
-    if match.view_name != "generations:shared_file":
-        return None
-    try:
-        ids = signing.loads(match.kwargs["token"], salt=SHARED_FILE_SALT, max_age=SHARED_FILE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return (
-        Asset.objects.filter(
-            public_id=ids.get("a"),
-            generation__public_id=ids.get("g"),
-            generation__team=team,
-            generation__deleted_at__isnull=True,
-        )
-        .only("duration", "filename")
-        .first()
-    )
-
-
 def _studio_link(url: str, team) -> bool:
-    """True for the studio's own public link to one of the team's outputs ("use as source"): the provider
-    fetches it from the studio, and the studio itself fetches nothing, so the address rules don't apply."""
+    """True for the studio's own signed link to one of the team's files (an output used as source, or an
+    upload): the provider fetches it from the studio, and the studio itself fetches nothing, so the address
+    rules don't apply."""
     public = urlsplit(settings.STUDIO_PUBLIC_URL)
     parts = urlsplit(url)
     return (
         bool(public.netloc)
         and (parts.scheme, parts.netloc) == (public.scheme, public.netloc)
-        and (shared_file_asset(url, team=team) is not None)
+        and (signed_file_for_url(url, team=team) is not None)
     )
 
 
@@ -166,32 +135,16 @@ def source_urls_check(*, spec: dict[str, Any], params: dict[str, Any], team) -> 
                 raise QuoteError(exc.code, exc.message, field=field["name"]) from exc
 
 
-def signed_url(media: SourceMedia) -> str:
-    """A URL a provider can fetch without logging in, valid for a day."""
-    token = signing.dumps(media.public_id, salt=SIGNED_URL_SALT)
-    filename = media.file.name.rsplit("/", 1)[-1]
-    path = reverse("generations:source_media_signed", kwargs={"token": token, "filename": filename})
-    return f"{settings.STUDIO_PUBLIC_URL}{path}"
-
-
 def provider_url(media: SourceMedia) -> str:
     """Where a provider fetches an upload: a presigned link to the object with a short expiry on object
-    storage (the bucket stays private), the studio's signed URL on the filesystem."""
+    storage (the bucket stays private), the studio's signed link (generations/signed.py) on the filesystem."""
     presigned = presigned_url(
         media.file,
         seconds=settings.STORAGE_SOURCE_URL_SECONDS,
         filename=media.file.name.rsplit("/", 1)[-1],
         content_type=media.content_type,
     )
-    return presigned or signed_url(media)
-
-
-def signed_media(token: str) -> SourceMedia | None:
-    try:
-        public_id = signing.loads(token, salt=SIGNED_URL_SALT, max_age=SIGNED_URL_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return SourceMedia.objects.filter(public_id=public_id).first()
+    return presigned or signed_file_url(media)
 
 
 def uploads_for_request(*, spec: dict[str, Any], params: dict[str, Any]) -> tuple[dict, dict[str, list[LocalMedia]]]:

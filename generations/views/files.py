@@ -1,5 +1,5 @@
-"""Files: a generation's outputs (ranges, presigned links, the zip), and the signed links a provider
-fetches without a session (the studio's outputs as sources, uploaded source media)."""
+"""Files: a generation's outputs (ranges, presigned links, the zip), and the one signed link a provider
+fetches without a session (an output used as source, or an uploaded source file; generations/signed.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,9 +17,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import team_member_required
 from catalog.selectors import offer_by_key
-from generations.models import Asset
+from generations.models import Asset, SourceMedia
 from generations.selectors import asset_for_team, generation_for_team, source_media_field
-from generations.uploads import SHARED_FILE_MAX_AGE, SHARED_FILE_SALT, signed_media
+from generations.signed import signed_file, signed_file_name, signed_file_url
 from project.storage import presigned_url, stored_size, stream
 
 
@@ -123,29 +122,19 @@ def download_all(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def shared_file_url(request: HttpRequest, asset: Asset) -> str:
-    """A signed link to one file that a provider can fetch without a session (valid for a week).
-
-    It ends with the file's name: providers (and the pricing rules) tell media kinds by extension.
-    """
-    token = signing.dumps({"g": asset.generation.public_id, "a": asset.public_id}, salt=SHARED_FILE_SALT)
-    path = reverse("generations:shared_file", kwargs={"token": token, "filename": asset.filename})
-    base = getattr(settings, "STUDIO_PUBLIC_URL", "")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
-
-
 @require_GET
-def shared_file(request: HttpRequest, token: str, filename: str) -> HttpResponse:
-    try:
-        ids = signing.loads(token, salt=SHARED_FILE_SALT, max_age=SHARED_FILE_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("This link is not valid or has expired") from None
-    asset = Asset.objects.filter(
-        public_id=ids.get("a"), generation__public_id=ids.get("g"), generation__deleted_at__isnull=True
-    ).first()
-    if asset is None or asset.filename != filename:
+def signed_file_view(request: HttpRequest, token: str, filename: str) -> HttpResponse:
+    """One upload or output, for the provider that fetches it by URL (signed, expiring, no login): at
+    ``/files/…`` for every new link, and at ``/media/source/…`` for upload links already sent to providers."""
+    file = signed_file(token)
+    if file is None or signed_file_name(file) != filename:
         raise Http404("No such file")
-    return _file_response(request, asset, presigned_seconds=settings.STORAGE_SOURCE_URL_SECONDS)
+    if isinstance(file, SourceMedia):
+        redirect = _presigned_redirect(
+            file.file, filename=filename, content_type=file.content_type, seconds=settings.STORAGE_SOURCE_URL_SECONDS
+        )
+        return redirect or _stream_response(file.file, content_type=file.content_type)
+    return _file_response(request, file, presigned_seconds=settings.STORAGE_SOURCE_URL_SECONDS)
 
 
 @team_member_required
@@ -158,17 +147,5 @@ def use_as_source(request: HttpRequest, public_id: str, asset_id: str) -> HttpRe
     if field is None:
         messages.error(request, "That model cannot start from this file.")
         return redirect("generations:detail", public_id=public_id)
-    query = urlencode({"offer": offer.key, field: shared_file_url(request, asset)})
+    query = urlencode({"offer": offer.key, field: signed_file_url(asset, request=request)})
     return redirect(f"{reverse('generations:gallery')}?{query}#composer")
-
-
-@require_GET
-def source_media_signed(request: HttpRequest, token: str, filename: str) -> HttpResponse:
-    """An uploaded source file, for the provider that fetches it by URL (signed, expiring, no login)."""
-    media = signed_media(token)
-    if media is None or not media.file.name.endswith(filename):
-        raise Http404("No such file")
-    redirect = _presigned_redirect(
-        media.file, filename=filename, content_type=media.content_type, seconds=settings.STORAGE_SOURCE_URL_SECONDS
-    )
-    return redirect or _stream_response(media.file, content_type=media.content_type)

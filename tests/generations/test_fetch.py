@@ -854,8 +854,8 @@ def test_the_studios_own_link_to_a_teams_output_is_not_an_unsafe_source(settings
     a loopback STUDIO_PUBLIC_URL (development) passes with an empty allow-list. Only that link passes."""
     from catalog.pricing import QuoteError
     from generations.selectors import source_media_field
+    from generations.signed import signed_file_url
     from generations.uploads import source_urls_check
-    from generations.views.files import shared_file_url
     from tests.gallery.helpers import make_generations, offer
 
     settings.OUTBOUND_URL_ALLOWLIST = []
@@ -864,12 +864,12 @@ def test_the_studios_own_link_to_a_teams_output_is_not_an_unsafe_source(settings
     theirs = make_generations(team=people.other_team, user=people.stranger, count=1, status="completed")[0]
     target = offer("kubflow:kling-3.0")
     field = source_media_field(target.spec, "image")
-    link = shared_file_url(None, ours)
+    link = signed_file_url(ours)
     assert link.startswith("http://127.0.0.1:8000/files/")
     source_urls_check(spec=target.spec, params={field: [link]}, team=people.team)
 
     for refused in (
-        shared_file_url(None, theirs.assets.get()),  # another team's file
+        signed_file_url(theirs.assets.get()),  # another team's file
         link.replace("127.0.0.1:8000", "127.0.0.1:9"),  # the same path on another address
         link.replace("/files/", "/files/x"),  # a forged token
     ):

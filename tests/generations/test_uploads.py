@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import time
 from decimal import Decimal
 
 import pytest
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -14,7 +16,8 @@ from catalog.models import Offer
 from catalog.pricing import QuoteError
 from generations.models import Generation, SourceMedia
 from generations.services.submission import generation_submit
-from generations.uploads import signed_url, uploads_for_request
+from generations.signed import LEGACY_MEDIA_SALT, SIGNED_FILE_SALT, signed_file_url
+from generations.uploads import uploads_for_request
 
 pytestmark = pytest.mark.django_db
 
@@ -139,12 +142,63 @@ def test_signed_urls_serve_the_file_and_nothing_else(client, people, media_root)
     from generations.uploads import source_media_store
 
     media = source_media_store(team=people.team, user=people.owner, upload=SimpleUploadedFile("s.png", _png()))
-    url = signed_url(media).split("://", 1)[1].split("/", 1)[1]
-    response = client.get("/" + url)
+    url = "/" + signed_file_url(media).split("://", 1)[1].split("/", 1)[1]
+    assert url.startswith("/files/")
+    response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    forged = "/" + url.replace(url.split("/")[2], url.split("/")[2][:-2] + "xx")
+    token = url.split("/")[2]
+    forged = url.replace(token, token[:-2] + "xx")
     assert client.get(forged).status_code == 404
+    assert client.get(url.rsplit("/", 1)[0] + "/other.png").status_code == 404
+
+
+def _signed_at(value, *, salt: str, hours_ago: float) -> str:
+    """A token signed ``hours_ago`` (Django's own signer, its clock set back)."""
+    then = time.time() - hours_ago * 3600
+
+    class Earlier(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(then))
+
+    return Earlier(salt=salt).sign_object(value)
+
+
+def test_an_upload_link_lasts_a_day_and_an_output_link_a_week(client, people, catalog, media_root):
+    from generations.uploads import source_media_store
+    from tests.conftest import completed_generation_with_file
+
+    media = source_media_store(team=people.team, user=people.owner, upload=SimpleUploadedFile("d.png", _png()))
+    name = media.file.name.rsplit("/", 1)[-1]
+    _, asset = completed_generation_with_file(team=people.team, user=people.owner)
+    output_ids = {"g": asset.generation.public_id, "a": asset.public_id}
+
+    def upload_link(hours: float) -> str:
+        return f"/files/{_signed_at({'m': media.public_id}, salt=SIGNED_FILE_SALT, hours_ago=hours)}/{name}"
+
+    def output_link(hours: float) -> str:
+        return f"/files/{_signed_at(output_ids, salt=SIGNED_FILE_SALT, hours_ago=hours)}/{asset.filename}"
+
+    assert client.get(upload_link(23)).status_code == 200
+    assert client.get(upload_link(25)).status_code == 404
+    assert client.get(output_link(25)).status_code == 200
+    assert client.get(output_link(6 * 24 + 23)).status_code == 200
+    assert client.get(output_link(7 * 24 + 1)).status_code == 404
+
+
+def test_upload_links_already_sent_under_media_source_still_work(client, people, media_root):
+    """Links a provider holds from before there was one mechanism: the upload's id alone, its own salt."""
+    from generations.uploads import source_media_store
+
+    media = source_media_store(team=people.team, user=people.owner, upload=SimpleUploadedFile("o.png", _png()))
+    name = media.file.name.rsplit("/", 1)[-1]
+    old = _signed_at(media.public_id, salt=LEGACY_MEDIA_SALT, hours_ago=1)
+    response = client.get(f"/media/source/{old}/{name}")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == media.file.open("rb").read()
+    expired = _signed_at(media.public_id, salt=LEGACY_MEDIA_SALT, hours_ago=25)
+    assert client.get(f"/media/source/{expired}/{name}").status_code == 404
+    assert client.get(f"/media/source/{signing.dumps(media.public_id, salt='another')}/{name}").status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)

@@ -126,10 +126,10 @@ STUDIO: dict[str, Route] = {
     "generations:provider_webhook": Route(
         lambda w: f"/hooks/kubflow/{w.generation.webhook_token}/", public(200), method="POST"
     ),
-    "generations:source_media_signed": Route(
-        lambda w: f"/media/source/{w.source_token}/{w.source_filename}", public(200)
+    "generations:signed_file": Route(lambda w: f"/files/{w.shared_token}/{w.asset.filename}", public(200)),
+    "generations:signed_file_legacy": Route(  # kept for upload links sent before /files/ served them too
+        lambda w: f"/media/source/{w.legacy_source_token}/{w.source_filename}", public(200)
     ),
-    "generations:shared_file": Route(lambda w: f"/files/{w.shared_token}/{w.asset.filename}", public(200)),
     # one generation
     "generations:detail": Route(lambda w: G.format(w=w) + "/", team_object(200)),
     "generations:card": Route(lambda w: G.format(w=w) + "/card/", team_object(200)),

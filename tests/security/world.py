@@ -29,7 +29,8 @@ from billing.services import credits_grant, member_limit_set, team_limits_set
 from catalog.models import Offer
 from generations.models import Asset, Batch, Board, Comparison, Generation
 from generations.services.gallery import board_add, board_create
-from generations.uploads import SHARED_FILE_SALT, SIGNED_URL_SALT, source_media_store
+from generations.signed import LEGACY_MEDIA_SALT, signed_file_token
+from generations.uploads import source_media_store
 from tests.billing.helpers import hold_take
 from tests.conftest import completed_generation_with_file
 from tests.generations.media_files import png
@@ -74,7 +75,7 @@ class World:
     member_membership: Membership
     family_slug: str
     offer: Offer
-    source_token: str
+    legacy_source_token: str
     source_filename: str
     shared_token: str
     reset_uid: str
@@ -183,9 +184,9 @@ def world_build() -> World:
         member_membership=member_membership,
         family_slug=offer.family.slug,
         offer=offer,
-        source_token=signing.dumps(media.public_id, salt=SIGNED_URL_SALT),
+        legacy_source_token=signing.dumps(media.public_id, salt=LEGACY_MEDIA_SALT),  # a /media/source/ link sent before
         source_filename=media.file.name.rsplit("/", 1)[-1],
-        shared_token=signing.dumps({"g": generation.public_id, "a": asset.public_id}, salt=SHARED_FILE_SALT),
+        shared_token=signed_file_token(asset),
         reset_uid=urlsafe_base64_encode(force_bytes(owner.pk)),
         reset_token=default_token_generator.make_token(owner),
     )

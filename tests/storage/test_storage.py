@@ -198,7 +198,7 @@ def test_uploads_are_stored_and_handed_to_providers_through_storage(backend, peo
         assert httpx.get(url, timeout=10).content == png
         assert backend.local_files() == []
     else:
-        assert url == provider_url(media) and "/media/source/" in url
+        assert url == provider_url(media) and "/files/" in url
 
 
 def test_a_lost_removal_is_caught_by_the_sweeper(backend, people, catalog, tmp_path):
