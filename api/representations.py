@@ -251,7 +251,7 @@ def offer_repr(offer: Offer) -> dict[str, Any]:
 
 def batch_repr(batch: Batch, generations: list[Generation], *, base_url: str) -> dict[str, Any]:
     """A batch: its progress ("3 of 4 done"), its money (held, charged, still held) and its jobs."""
-    progress = batch_progress(generations)
+    progress = batch_progress(team=batch.team, generations=generations)
     return {
         "batch_id": batch.public_id,
         "status": "running" if progress.active else "completed",

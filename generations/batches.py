@@ -26,6 +26,7 @@ from catalog.services import Quote, offer_runnable_check, price_quote
 from catalog.shared import shared_fields
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Batch, Generation, Status
+from generations.selectors import ledger_by_job
 from generations.services.gallery import generation_cancel
 from generations.services.pipeline import _jsonable
 from generations.services.submission import generations_submit_together, params_with_uploads
@@ -233,8 +234,12 @@ class BatchProgress:
         return " · ".join(parts)
 
 
-def batch_progress(generations: list[Generation]) -> BatchProgress:
-    """The progress of a batch from its jobs (what their cards show; money as charged and still held)."""
+def batch_progress(*, team: Team, generations: list[Generation]) -> BatchProgress:
+    """The progress of a batch from its jobs' statuses, its money from the team's ledger (one query)."""
+    return _progress(generations, ledger_by_job(team=team, pks=[g.pk for g in generations]))
+
+
+def _progress(generations: list[Generation], money: dict[int, tuple[Decimal, Decimal]]) -> BatchProgress:
     statuses = [g.status for g in generations]
     return BatchProgress(
         jobs=len(generations),
@@ -242,8 +247,8 @@ def batch_progress(generations: list[Generation]) -> BatchProgress:
         failed=statuses.count(Status.FAILED),
         cancelled=statuses.count(Status.CANCELLED),
         waiting=statuses.count(Status.WAITING),
-        charged=sum((g.credits_charged or ZERO for g in generations), ZERO),
-        held=sum((g.credits_quoted for g in generations if g.status in ACTIVE_STATUSES), ZERO),
+        charged=sum((money.get(g.pk, (ZERO, ZERO))[0] for g in generations), ZERO),
+        held=sum((money.get(g.pk, (ZERO, ZERO))[1] for g in generations), ZERO),
     )
 
 
@@ -254,17 +259,14 @@ class BatchSummary:
     batch: Batch
     progress: BatchProgress
 
-    @property
-    def total(self) -> Decimal:
-        return self.progress.charged + self.progress.held
-
 
 def batch_summaries(*, team: Team, batch_ids: set[int]) -> dict[int, BatchSummary]:
-    """The team's batches of these ids with their progress (deleted jobs left out): two queries."""
+    """The team's batches of these ids with their progress (deleted jobs left out): three queries."""
     batches = Batch.objects.filter(team=team, pk__in=batch_ids).select_related("offer__family", "offer__provider")
     jobs: dict[int, list[Generation]] = {}
     for job in Generation.objects.filter(team=team, batch_id__in=batch_ids, deleted_at__isnull=True).only(
-        "batch_id", "status", "credits_charged", "credits_quoted"
+        "batch_id", "status"
     ):
         jobs.setdefault(job.batch_id, []).append(job)
-    return {batch.pk: BatchSummary(batch=batch, progress=batch_progress(jobs.get(batch.pk, []))) for batch in batches}
+    money = ledger_by_job(team=team, pks=[job.pk for group in jobs.values() for job in group])
+    return {batch.pk: BatchSummary(batch=batch, progress=_progress(jobs.get(batch.pk, []), money)) for batch in batches}

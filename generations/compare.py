@@ -18,12 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Team, User
-from billing.models import LedgerEntry
 from catalog.models import Offer
 from catalog.pricing import QuoteError
 from catalog.selectors import offer_by_key
@@ -32,7 +29,7 @@ from catalog.shared import compare_choices, shared_apply, shared_fields, shared_
 from generations.cardstate import card_version
 from generations.measure import MediaMeter, media_lengths_fill
 from generations.models import ACTIVE_STATUSES, Comparison, Generation, Status
-from generations.selectors import generations_for_team, with_live_progress, with_text_previews
+from generations.selectors import generations_for_team, ledger_by_job, with_live_progress, with_text_previews
 from generations.services.submission import generations_submit_together
 
 MAX_OFFERS = 6
@@ -325,19 +322,6 @@ def _seconds_label(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _ledger_by_job(*, team: Team, pks: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
-    """(charged less refunded, still held) per job, in one query over the team's own ledger."""
-    rows = (
-        LedgerEntry.objects.filter(generation_id__in=pks, wallet__team_id=team.pk)
-        .values("generation_id")
-        .annotate(
-            spent=Coalesce(Sum("balance_delta"), ZERO),
-            held=Coalesce(Sum("held_delta"), ZERO),
-        )
-    )
-    return {row["generation_id"]: (-row["spent"], row["held"]) for row in rows}
-
-
 def comparison_cells(
     *, comparison: Comparison, user: User, public_ids: list[str] | None = None, now: datetime | None = None
 ) -> list[Cell]:
@@ -348,7 +332,7 @@ def comparison_cells(
     generations = list(queryset.order_by("id"))
     with_live_progress(generations, now=now)
     with_text_previews(generations)
-    money = _ledger_by_job(team=comparison.team, pks=[g.pk for g in generations])
+    money = ledger_by_job(team=comparison.team, pks=[g.pk for g in generations])
     return [
         Cell(generation=g, charged=money.get(g.pk, (ZERO, ZERO))[0], held=money.get(g.pk, (ZERO, ZERO))[1])
         for g in generations

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -745,3 +745,14 @@ def delivery_mismatch(*, public_id: str) -> Generation:
     if generation is None:
         raise Http404("No such delivery issue")
     return generation
+
+
+def ledger_by_job(*, team: Team, pks: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(charged less refunded, still held) per job, in one query over the team's own ledger: what the
+    compare grid's cells and a batch's row say each job cost."""
+    rows = (
+        LedgerEntry.objects.filter(generation_id__in=pks, wallet__team_id=team.pk)
+        .values("generation_id")
+        .annotate(spent=Coalesce(Sum("balance_delta"), Decimal(0)), held=Coalesce(Sum("held_delta"), Decimal(0)))
+    )
+    return {row["generation_id"]: (-row["spent"], row["held"]) for row in rows}

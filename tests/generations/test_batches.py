@@ -142,7 +142,7 @@ def test_one_failure_in_a_batch_releases_only_its_own_part(people, two_providers
                            for j in jobs) else None  # fmt: skip
 
     jobs = wait_for(settled, timeout=60, message="the batch to finish")
-    progress = batch_progress(jobs)
+    progress = batch_progress(team=people.team, generations=jobs)
     assert (progress.completed, progress.failed, progress.jobs) == (3, 1, 4)
     assert progress.label == "3 of 4 done · 1 failed"
     assert progress.charged == Decimal("12") and progress.held == 0
