@@ -17,14 +17,10 @@ Where each kind lives
 - ``audio.py``: :func:`render_audio` and the looping tone samples.
 - ``video.py``: :func:`render_video`, encoder choice, MP4 boxes and faststart.
 - ``text.py``: :func:`render_text`, :func:`render_transcript` and keywords.
-- ``probe.py``: :func:`probe` and its image / PyAV / completeness checks.
+- ``probing.py``: :func:`probe` and its image / PyAV / completeness checks.
 - ``_common.py``: the seeded RNG and the mm:ss clock, used by several kinds.
 
 Import the public names from ``sandbox.media`` (``from sandbox import media``).
-``sandbox.media.probe`` is the function, which shadows the submodule of the
-same name: reach that module's helpers with ``from sandbox.media.probe import
-...`` (``import sandbox.media.probe as p`` and ``mock.patch("sandbox.media.probe.x")``
-would get the function).
 
 Speed notes
 -----------
@@ -39,7 +35,7 @@ from __future__ import annotations
 
 from sandbox.media.audio import render_audio
 from sandbox.media.image import render_image, zip_images
-from sandbox.media.probe import probe
+from sandbox.media.probing import probe
 from sandbox.media.sizes import aspect_size
 from sandbox.media.text import render_text, render_transcript
 from sandbox.media.video import render_video

@@ -1,5 +1,5 @@
 """Video: :func:`render_video` (MP4 / WebM through PyAV's bundled FFmpeg), encoder choice, and the MP4
-box reader and in-memory +faststart (the box reader is also what :mod:`sandbox.media.probe` checks
+box reader and in-memory +faststart (the box reader is also what :mod:`sandbox.media.probing` checks
 MP4/MOV completeness with)."""
 
 from __future__ import annotations
