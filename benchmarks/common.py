@@ -31,3 +31,30 @@ def stop_postgres(directory: Path) -> None:
 
     server = get_server(directory / "pgdata", cleanup_mode=None)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=directory / "pgdata", user=server.system_user, timeout=60)
+
+
+# The benchmarks talk plain HTTP to gunicorn with DEBUG off; production sits behind TLS, where these stay on.
+PLAIN_HTTP = {"SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
+
+
+def wait_until_up(port: int, path: str = "/_bench/trivial/", *, timeout: float = 30) -> None:
+    """Return once ``path`` answers 200 on the local ``port``; raise with the last answer after ``timeout``."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + timeout
+    last: object = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return
+            last = f"HTTP {response.status} {response.getheader('Location', '')}"
+        except OSError as error:
+            last = error
+        time.sleep(0.2)
+    raise RuntimeError(f"127.0.0.1:{port}{path} did not answer 200 within {timeout:.0f} s: {last}")

@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E402
+from benchmarks.common import PLAIN_HTTP, free_port, own_postgres, stop_postgres, wait_until_up  # noqa: E402
 
 STAMP = "X-Cards-Stamp"  # the team's cards stamp the poll answers with and the page sends back
 
@@ -254,6 +254,7 @@ def main() -> None:
             "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
             "MEDIA_ROOT": str(directory / "media"),
             "LOG_LEVEL": "WARNING",
+            **PLAIN_HTTP,
         }
     )
     import django
@@ -275,17 +276,7 @@ def main() -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/_bench/trivial/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_up(port)
 
         # A browser keeps the CSRF cookie the first page gave it and sends it back.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

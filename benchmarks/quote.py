@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import free_port, own_postgres, stop_postgres  # noqa: E402
+from benchmarks.common import PLAIN_HTTP, free_port, own_postgres, stop_postgres, wait_until_up  # noqa: E402
 
 QUOTES = [  # what the composer posts: its fields, the offer, and the pickers' own values
     {"offer": "kubeez:kling-3-0-pro", "family": "kling-3-0", "prompt": "a slow push-in on a perfume bottle",
@@ -160,6 +160,7 @@ def _run(args: argparse.Namespace, directory: Path, database_url: str) -> bool:
             "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
             "MEDIA_ROOT": str(directory / "media"),
             "LOG_LEVEL": "WARNING",
+            **PLAIN_HTTP,
         }
     )
     import django
@@ -178,15 +179,7 @@ def _run(args: argparse.Namespace, directory: Path, database_url: str) -> bool:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "GET", "/_bench/trivial/", "", {})[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_up(port)
 
         csrf = secrets.token_hex(16)  # a 32-character CSRF secret, in the cookie and the header
         post = {

@@ -23,7 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import free_port  # noqa: E402
+from benchmarks.common import PLAIN_HTTP, free_port  # noqa: E402
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.05, message: str = "condition"):
@@ -54,6 +54,7 @@ class Stack:
                 "CELERY_QUEUE": f"bench-{uuid.uuid4().hex[:6]}",
                 "OUTBOUND_URL_ALLOWLIST": f"127.0.0.1:{self.sandbox_port}",
                 **{f"{name}_API_BASE_URL": f"{self.sandbox_url}/{name.lower()}" for name in PROVIDERS},
+                **PLAIN_HTTP,
                 **settings_env,
             }
         )
