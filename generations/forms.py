@@ -259,20 +259,22 @@ _FIELDS_CACHE: dict[tuple[int, Any], dict[str, forms.Field]] = {}
 _FIELDS_CACHE_MAX = 512
 
 
+# How many variations to run as one batch (generations.batches): not a provider field, never sent. Built once
+# and shared like the offer's fields (a declared field would be deep-copied on every keystroke's quote).
+_VARIATIONS_FIELD = forms.TypedChoiceField(
+    label="Variations",
+    choices=[(n, str(n)) for n in range(1, MAX_VARIATIONS + 1)],
+    coerce=int,
+    empty_value=1,
+    required=False,
+    initial=1,
+    help_text="The same settings run several times, the seed varied where the model has one; each is held "
+    "and charged on its own, so a failed one costs nothing.",
+)
+
+
 class GenerationForm(forms.Form):
     """Validates a request for one offer and prices it; ``self.quote`` holds the price (of one variation)."""
-
-    # How many variations to run as one batch (generations.batches): not a provider field, never sent.
-    variations = forms.TypedChoiceField(
-        label="Variations",
-        choices=[(n, str(n)) for n in range(1, MAX_VARIATIONS + 1)],
-        coerce=int,
-        empty_value=1,
-        required=False,
-        initial=1,
-        help_text="The same settings run several times, the seed varied where the model has one; each is held "
-        "and charged on its own, so a failed one costs nothing.",
-    )
 
     def __init__(self, *args: Any, offer: Offer, team: Team | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -294,6 +296,7 @@ class GenerationForm(forms.Form):
         # Shared, not copied: nothing changes a field after it is built (Django copies declared fields only
         # so that an instance may alter its own; this form never does), and the live quote builds this form
         # on every keystroke.
+        self.fields["variations"] = _VARIATIONS_FIELD
         self.fields.update(built)
 
     @classmethod
