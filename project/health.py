@@ -34,10 +34,20 @@ TIMED_VIEWS = {"api:generations": "submit", "generations:generate": "submit", "g
 BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
+_CLIENTS: dict[str, redis.Redis] = {}  # one per location and process: its pool keeps the connection open
+
+
 def _redis() -> redis.Redis:
-    """A plain client on the cache's Redis: these checks must see an outage, not the cache's soft misses."""
+    """A plain client on the cache's Redis: these checks must see an outage, not the cache's soft misses.
+
+    Kept per process (redis-py's pool starts afresh in a forked child): a new client per call connected
+    anew and sent its CLIENT SETINFO, which read the package's metadata from disk on every submit and poll
+    timed into /metrics (3 ms of a poll's 7, found with cProfile on benchmarks/gallery.py's poll)."""
     location = settings.CACHES["default"]["LOCATION"]
-    return redis.Redis.from_url(location, socket_timeout=2, socket_connect_timeout=2)
+    client = _CLIENTS.get(location)
+    if client is None:
+        client = _CLIENTS[location] = redis.Redis.from_url(location, socket_timeout=2, socket_connect_timeout=2)
+    return client
 
 
 def beat_seen() -> None:
