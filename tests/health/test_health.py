@@ -165,6 +165,38 @@ def test_metrics_need_the_token_and_report_jobs_holds_and_latency(client, people
     assert settings.METRICS_TOKEN not in text
 
 
+def _poll_histogram(text: str) -> tuple[list[tuple[str, float]], float]:
+    """The poll's GET latency buckets (le, count) in order, and its count, from a /metrics page."""
+    buckets, count = [], None
+    for line in text.splitlines():
+        if line.startswith('studio_request_seconds_bucket{le="') and 'method="GET",route="poll"' in line:
+            buckets.append((line.split('le="')[1].split('"')[0], float(line.rsplit(" ", 1)[1])))
+        if line.startswith('studio_request_seconds_count{method="GET",route="poll"}'):
+            count = float(line.rsplit(" ", 1)[1])
+    return buckets, count or 0.0
+
+
+@pytest.mark.django_db
+def test_request_latency_buckets_are_cumulative_and_count_each_request_once(client, people, catalog, settings):
+    settings.METRICS_TOKEN = "metrics-secret"
+    member = client_for_team(client, people.owner, people.team)
+    before, count_before = _poll_histogram(
+        client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-secret").content.decode()
+    )
+    for _ in range(3):
+        assert member.get("/gallery/poll/").status_code in {200, 204, 286}
+    after, count_after = _poll_histogram(
+        client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-secret").content.decode()
+    )
+    assert count_after == count_before + 3
+    assert [le for le, _ in after][-1] == "+Inf" and after[-1][1] == count_after
+    counts = [n for _, n in after]
+    assert counts == sorted(counts)  # each bucket holds the ones below it
+    # a test poll takes well under 30 s: all three are in the last finite bucket, and in no more than +Inf
+    before_30 = dict(before).get("30.0", 0.0)
+    assert dict(after)["30.0"] == before_30 + 3
+
+
 def test_the_command_make_run_serves_with_is_bounded():
     command = web_command("127.0.0.1", "8000")
     assert command[:4] == [sys.executable, "-m", "gunicorn", "project.wsgi:application"]
