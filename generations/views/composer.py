@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,29 +59,27 @@ def _cheapest_first(offer: Offer) -> tuple:
 
 
 _PICKER_TTL = 30.0  # seconds; only while the cache cannot say the catalog's stamp (Redis down)
-_picker_cache: tuple[float, list[Offer], tuple | None] | None = None
 
 
-def _picker_offers() -> list[Offer]:
-    """Every generatable offer for the model picker, kept in process memory (it is on every page) under
-    the catalog's stamp in Redis: staff changing prices or enabling offers on any web host bump it, so
-    every process draws the picker again at once."""
-    global _picker_cache  # noqa: PLW0603
-    now = time.monotonic()
-    stamp = stamps_read(CATALOG)
-    changed = stamp is not None and _picker_cache is not None and _picker_cache[2] != stamp
-    if _picker_cache is None or changed or now - _picker_cache[0] > _PICKER_TTL:
-        offers = list(
-            offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name")
-        )
-        _picker_cache = (now, offers, stamp)
-    return _picker_cache[1]
+@dataclass(frozen=True)
+class _Picker:
+    """What the model picker shows, drawn from the catalog once per stamp (it is on every gallery page)."""
+
+    offers: list[Offer]
+    family_groups: list[tuple[str, list[tuple[str, str]]]]  # (category, [(family slug, label)])
+    offer_labels: dict[str, str]  # offer key -> "Provider · Name — from N cr"
 
 
-def _composer_picker(offer: Offer | None) -> dict[str, Any]:
-    """The two selects: model families by category, then the chosen family's providers with their prices."""
-    offers = _picker_offers()
+_picker_cache: tuple[float, _Picker, tuple | None] | None = None
+
+
+def _from_label(label: str, credits: Decimal | None) -> str:
+    return label if credits is None else f"{label} — from {floatformat(credits, '-2')} cr"
+
+
+def _picker_build(offers: list[Offer]) -> _Picker:
     families: dict[str, dict[str, Any]] = {}
+    labels: dict[str, str] = {}
     for o in offers:
         entry = families.setdefault(
             o.family.slug,
@@ -87,15 +88,38 @@ def _composer_picker(offer: Offer | None) -> dict[str, Any]:
         credits = offer_from_credits(o)
         if credits is not None and (entry["from"] is None or credits < entry["from"]):
             entry["from"] = credits
-    groups: dict[str, list[dict[str, Any]]] = {}
+        labels[o.key] = _from_label(f"{o.provider.name} · {o.name}", credits)
+    groups: dict[str, list[tuple[str, str]]] = {}
     for entry in sorted(families.values(), key=lambda e: (e["category"], e["name"].lower())):
-        groups.setdefault(entry["category"], []).append(entry)
+        groups.setdefault(entry["category"], []).append((entry["slug"], _from_label(entry["name"], entry["from"])))
+    return _Picker(offers=offers, family_groups=list(groups.items()), offer_labels=labels)
+
+
+def _picker() -> _Picker:
+    """Every generatable offer for the model picker and its labels, kept in process memory (it is on every
+    page) under the catalog's stamp in Redis: staff changing prices or enabling offers on any web host bump
+    it, so every process draws the picker again at once."""
+    global _picker_cache  # noqa: PLW0603
+    now = time.monotonic()
+    stamp = stamps_read(CATALOG)
+    changed = stamp is not None and _picker_cache is not None and _picker_cache[2] != stamp
+    if _picker_cache is None or changed or now - _picker_cache[0] > _PICKER_TTL:
+        offers = list(
+            offers_generatable().defer("spec", "live_data").order_by("family__name", "provider__name", "name")
+        )
+        _picker_cache = (now, _picker_build(offers), stamp)
+    return _picker_cache[1]
+
+
+def _composer_picker(offer: Offer | None) -> dict[str, Any]:
+    """The two selects: model families by category, then the chosen family's providers with their prices."""
+    picker = _picker()
     siblings = [
-        {"key": o.key, "label": f"{o.provider.name} · {o.name}", "from": offer_from_credits(o)}
-        for o in offers
+        (o.key, picker.offer_labels[o.key])
+        for o in picker.offers
         if offer is not None and o.family_id == offer.family_id
     ]
-    return {"family_groups": list(groups.items()), "provider_offers": siblings}
+    return {"family_groups": picker.family_groups, "provider_offers": siblings}
 
 
 def _composer_context(request: HttpRequest, form: GenerationForm | None = None) -> dict:
