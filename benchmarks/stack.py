@@ -104,11 +104,13 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start_worker(self, name: str = "worker", *, concurrency: int = 2, **extra_env: str) -> subprocess.Popen:
+    def start_worker(
+        self, name: str = "worker", *, concurrency: int = 2, loglevel: str = "warning", **extra_env: str
+    ) -> subprocess.Popen:
         process = self.start(
             name,
             [sys.executable, "-m", "celery", "-A", "project", "worker", "-Q", os.environ["CELERY_QUEUE"],
-             "-c", str(concurrency), "-l", "warning", "-n", f"{name}-{uuid.uuid4().hex[:4]}@bench",
+             "-c", str(concurrency), "-l", loglevel, "-n", f"{name}-{uuid.uuid4().hex[:4]}@bench",
              "--without-heartbeat", "--without-gossip", "--without-mingle"],
             **extra_env,
         )  # fmt: skip
