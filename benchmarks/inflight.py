@@ -22,7 +22,7 @@ overdue, a few leased by a worker). Then:
   the worker (``--no-pending``: none), as every job in flight has one. One Celery worker with
   ``--lag-concurrency`` processes and beat (the sweeper every SWEEP_INTERVAL_SECONDS) run. A read's lag
   is the moment the sandbox got it minus the ``next_check_at`` it was scheduled for: the first read's as
-  set here, every later one's as the worker wrote it (the rows are sampled every 0.1 s). Reads scheduled
+  set here, every later one's as the worker wrote it (the rows are sampled every 0.25 s). Reads scheduled
   in the window count; the run waits up to 30 s after it for the last of them. Beside the lags: the read
   tasks' run times and beat's sweep tasks' from the worker's log, and the CPU each process used.
 
@@ -159,7 +159,7 @@ def _lag_phase(stack, *, seconds: float, jobs: int, concurrency: int, pending: b
     in production). A Celery worker with ``concurrency`` processes and beat (the sweeper) run the reads. Each
     read's lag is the moment the sandbox received it (its read log) minus the ``next_check_at`` it was
     scheduled for: the first read's as set here, every later one's as the worker wrote it, sampled every
-    0.1 s from the job's row."""
+    0.25 s from the job's row."""
     import psutil
     from django.db import connection
 
@@ -221,7 +221,7 @@ def _lag_phase(stack, *, seconds: float, jobs: int, concurrency: int, pending: b
     taken_seconds = time.monotonic() - started
 
     # The tracked jobs: running at the provider for 1-5 minutes, read 6-9 times, next read inside the window.
-    t0 = time.time() + 3.0
+    t0 = time.time() + 3.0 + 0.005 * jobs  # the rows are written and the tasks sent before the first is due
     now = timezone_now()
     planned: dict[int, float] = {}
     for pk in tracked:
@@ -260,18 +260,29 @@ def _lag_phase(stack, *, seconds: float, jobs: int, concurrency: int, pending: b
             s for pk in tracked for s, r in _match(schedules[pk], reads_by_job.get(provider_of[pk], [])) if r is None
         ]
 
+    waiting: list[int] = []  # the broker queue's length at each sample: tasks sent but not yet taken by the worker
+    broker = app.connection_for_read()
+    client = broker.default_channel.client
     while True:
-        for pk, at in Generation.objects.filter(pk__in=tracked).order_by().values_list("pk", "next_check_at"):
-            if at is not None and at.timestamp() - schedules[pk][-1] > 0.001:
-                schedules[pk].append(at.timestamp())
+        with connection.cursor() as cursor:  # a new value is a newly scheduled read; each lives a second or more
+            cursor.execute(
+                "SELECT id, extract(epoch FROM next_check_at)::float8 FROM generations_generation"
+                " WHERE id = ANY(%s) AND next_check_at IS NOT NULL",
+                [tracked],
+            )
+            for pk, at in cursor.fetchall():
+                if at - schedules[pk][-1] > 0.001:
+                    schedules[pk].append(at)
+        waiting.append(client.llen(queue))
         moment = time.time()
         if moment >= end:
             for pk in tracked:
                 schedules[pk] = [s for s in schedules[pk] if s <= end]
             if moment >= end + drain or not unread(_reads_by_job(stack)):
                 break
-        time.sleep(0.1)
+        time.sleep(0.25)
     finished_at = time.time()
+    broker.release()
     machine_cpu = psutil.cpu_percent(None)
     cpu_after = _cpu_seconds(roots)
 
@@ -308,6 +319,7 @@ def _lag_phase(stack, *, seconds: float, jobs: int, concurrency: int, pending: b
         "first": first,
         "missing": missing,
         "sweeps": sweeps,
+        "waiting": waiting,
         "window": window,
         "machine_cpu": machine_cpu,
         "cpu": {role: cpu_after[role] - cpu_before.get(role, 0.0) for role in cpu_after},
@@ -390,6 +402,10 @@ def _print_lag(lag: dict, *, active: int) -> None:
             f"{'  a read task run time (worker log) p50 / p95':<44} {_pct(runtimes, 0.5):9.3f}s  / {_pct(runtimes, 0.95):.3f} s"
             f"  ({len(runtimes)} tasks)"
         )
+    print(
+        f"{'  tasks waiting in the broker queue, max':<44} {max(lag['waiting'], default=0):10d}"
+        f"  (sent, not yet taken by the worker; median {_pct(lag['waiting'], 0.5):.0f})"
+    )
     if lag["sweeps"]:
         sweeps = lag["sweeps"]
         print(
