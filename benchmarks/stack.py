@@ -37,7 +37,9 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.05, message: str 
 
 
 class Stack:
-    def __init__(self, directory: Path, *, sandbox_delay: float = 0.0, **settings_env: str) -> None:
+    def __init__(
+        self, directory: Path, *, sandbox_delay: float = 0.0, sandbox_module: str = "sandbox", **settings_env: str
+    ) -> None:
         self.directory = directory
         self.processes: dict[str, subprocess.Popen] = {}
         self.sandbox_port = free_port()
@@ -66,7 +68,8 @@ class Stack:
         from project import embedded
 
         os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = embedded.database_url(), embedded.redis_url()
-        self.start("sandbox", [sys.executable, "-m", "sandbox", "--port", str(self.sandbox_port),
+        # sandbox_module: "benchmarks.sandbox_log" for the sandbox that also logs each status read it answers
+        self.start("sandbox", [sys.executable, "-m", sandbox_module, "--port", str(self.sandbox_port),
                                "--delay", str(sandbox_delay)])  # fmt: skip
         wait_for(self._sandbox_up, timeout=20, message="the sandbox")
         self.http = httpx.Client(base_url=self.sandbox_url, timeout=10)
@@ -101,11 +104,13 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start_worker(self, name: str = "worker", *, concurrency: int = 2, **extra_env: str) -> subprocess.Popen:
+    def start_worker(
+        self, name: str = "worker", *, concurrency: int = 2, loglevel: str = "warning", **extra_env: str
+    ) -> subprocess.Popen:
         process = self.start(
             name,
             [sys.executable, "-m", "celery", "-A", "project", "worker", "-Q", os.environ["CELERY_QUEUE"],
-             "-c", str(concurrency), "-l", "warning", "-n", f"{name}-{uuid.uuid4().hex[:4]}@bench",
+             "-c", str(concurrency), "-l", loglevel, "-n", f"{name}-{uuid.uuid4().hex[:4]}@bench",
              "--without-heartbeat", "--without-gossip", "--without-mingle"],
             **extra_env,
         )  # fmt: skip
@@ -119,6 +124,14 @@ class Stack:
 
         wait_for(ready, timeout=60, interval=0.2, message=name)
         return process
+
+    def start_beat(self, name: str = "beat") -> subprocess.Popen:
+        """Celery beat (the sweeper every SWEEP_INTERVAL_SECONDS, and once at start), its files in the directory."""
+        return self.start(
+            name,
+            [sys.executable, "-m", "celery", "-A", "project", "beat", "-l", "warning",
+             "-s", str(self.directory / "celerybeat-schedule"), "--pidfile", str(self.directory / "beat.pid")],
+        )  # fmt: skip
 
     def stop(self, name: str, timeout: float = 30) -> None:
         process = self.processes.pop(name, None)
