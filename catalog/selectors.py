@@ -119,6 +119,20 @@ def offer_by_key(*, key: str) -> Offer | None:
     return offer
 
 
+def offer_ids(*, provider_slug: str = "", family_slug: str = "") -> list[int]:
+    """The ids of every offer (switched off or not) of a provider and/or a model family.
+
+    A filter on the jobs of one provider or model is fastest as ``offer_id IN (these ids)``: PostgreSQL then
+    estimates the rows from the jobs' own statistics and reads the team's newest first until a page is full,
+    where a join through the offers was estimated from the offer table and sorted every job of the team."""
+    offers = Offer.objects.all()
+    if provider_slug:
+        offers = offers.filter(provider__slug=provider_slug)
+    if family_slug:
+        offers = offers.filter(family__slug=family_slug)
+    return list(offers.order_by("pk").values_list("pk", flat=True))
+
+
 def offer_labels(keys: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(model name, provider name) for each offer key ``provider:model_id`` known to the catalog, switched
     off or not (what was spent on an offer since disabled still needs its name)."""

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import Membership, Team, User
 from billing.models import EntryKind, Hold, HoldState, LedgerEntry
 from catalog.models import ModelFamily, Offer, Provider
-from catalog.selectors import offers_generatable
+from catalog.selectors import offer_ids, offers_generatable
 from generations.cardstate import GONE, card_states_cached, card_version
 from generations.delivery import refund_suggested
 from generations.health import health_for
@@ -280,10 +280,8 @@ def gallery_queryset(*, team: Team, user: User, filters: GalleryFilters) -> Quer
         queryset = queryset.filter(created_by=user)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
-    if filters.model:
-        queryset = queryset.filter(offer__family__slug=filters.model)
-    if filters.provider:
-        queryset = queryset.filter(offer__provider__slug=filters.provider)
+    if filters.model or filters.provider:  # one small query first: see catalog.selectors.offer_ids
+        queryset = queryset.filter(offer_id__in=offer_ids(provider_slug=filters.provider, family_slug=filters.model))
     if filters.kind:
         queryset = queryset.filter(offer__output=filters.kind)
     if filters.member:
