@@ -350,9 +350,10 @@ def main() -> None:
                 queries[config, name] = queries_per_request(port, path, cookie, headers)
         # Round robin in short slices, so a change in the machine's load hits every URL and server alike.
         totals = {(config, name): [0, 0.0] for config in servers for name, *_ in urls}
-        for _ in range(args.rounds):
+        for turn in range(args.rounds):
             for name, path, headers, _target in urls:
-                for config, (port, _server) in servers.items():
+                for config in configs[turn % len(configs) :] + configs[: turn % len(configs)]:  # each first in turn
+                    port = servers[config][0]
                     done, elapsed = load(
                         port, path, cookie, seconds=args.seconds / args.rounds, clients=args.clients, headers=headers
                     )

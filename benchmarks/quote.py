@@ -237,9 +237,9 @@ def _run(args: argparse.Namespace, directory: Path, database_url: str) -> bool:
             queries[key] = max(seen)
 
         best: dict[tuple, float] = {}
-        for _ in range(args.rounds):
+        for turn in range(args.rounds):
             for name, *_url in urls:  # each URL on every server in turn, so the machine's load hits them alike
-                for config in configs:
+                for config in configs[turn % len(configs) :] + configs[: turn % len(configs)]:  # each first in turn
                     rate = throughput(targets[config, name], seconds=args.seconds, clients=args.clients)
                     best[config, name] = max(best.get((config, name), 0.0), rate)
 
