@@ -28,6 +28,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from accounts.models import Membership, Team, User
 from accounts.selectors import memberships_for_user
+from accounts.sessions import session_prefetching
 from project.stamps import stamps_bump, team_stamp
 
 # A bound on staleness for writes the signals cannot see (a queryset update in a shell).
@@ -45,7 +46,9 @@ def _key(user_id: str | int) -> str:
 def principal_prefetch(request: HttpRequest) -> None:
     """Ask the session to read the principal its cookie names in the same round trip as itself."""
     hint = request.COOKIES.get(PRINCIPAL_COOKIE, "")
-    if hint.isdigit() and hasattr(request.session, "prefetch_keys"):
+    if "principal" in settings.CACHES_OFF:  # benchmarks: Django's plain reads (user_for_request)
+        return
+    if hint.isdigit() and session_prefetching(request.session):
         request.session.prefetch_keys = [_key(hint)]
 
 
@@ -70,6 +73,8 @@ def principal_cookie_set(request: HttpRequest, response: HttpResponse) -> None:
 
 def user_for_request(request: HttpRequest) -> User | AnonymousUser:
     """``request.user``: Django's ``auth.get_user``, with the user (and memberships) read from the cache."""
+    if "principal" in settings.CACHES_OFF:  # benchmarks: the user by Django, the memberships by one query
+        return auth.get_user(request)
     session = request.session
     user_id = session.get(auth.SESSION_KEY)
     session_hash = session.get(auth.HASH_SESSION_KEY)

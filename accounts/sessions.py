@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.http import HttpRequest
 
@@ -48,10 +49,17 @@ def read_with_session(keys_for: Callable[[HttpRequest], list[str]]) -> Callable:
     return decorate
 
 
+def session_prefetching(session: Any) -> bool:
+    """Whether keys can still be named to read with ``session`` (not yet read, and this engine's)."""
+    if "sessions" in settings.CACHES_OFF:  # benchmarks: Django's plain cached_db, one read per key
+        return False
+    return hasattr(session, "prefetch_keys") and not hasattr(session, "_session_cache")
+
+
 def session_prefetch_add(request: HttpRequest, view: Callable) -> None:
     """Add the keys ``view`` wants read with the session, if the session has not been read yet."""
     keys_for = getattr(view, "read_with_session", None)
     session = request.session
-    if keys_for is None or not hasattr(session, "prefetch_keys") or hasattr(session, "_session_cache"):
+    if keys_for is None or not session_prefetching(session):
         return
     session.prefetch_keys = [*session.prefetch_keys, *keys_for(request)]

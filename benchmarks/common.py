@@ -58,3 +58,45 @@ def wait_until_up(port: int, path: str = "/_bench/trivial/", *, timeout: float =
             last = error
         time.sleep(0.2)
     raise RuntimeError(f"127.0.0.1:{port}{path} did not answer 200 within {timeout:.0f} s: {last}")
+
+
+# --- Caches switched off (settings.CACHES_OFF): servers side by side, one per set of switches -----------------
+def caches_configs(values: list[str], names: frozenset[str]) -> list[frozenset[str]]:
+    """The sets of caches to switch off, one server each: always none first (every cache on), then each
+    ``--caches-off`` value: comma-separated ``names``, ``each`` (every cache off alone) or ``all``."""
+    configs: list[frozenset[str]] = [frozenset()]
+    for value in values:
+        if value.strip() == "each":
+            chosen = [frozenset({name}) for name in sorted(names)]
+        elif value.strip() == "all":
+            chosen = [names]
+        else:
+            chosen = [frozenset(name.strip() for name in value.split(",") if name.strip() and name.strip() != "none")]
+        for config in chosen:
+            if config - names:
+                raise SystemExit(
+                    f"--caches-off: no cache named {', '.join(sorted(config - names))} ({', '.join(sorted(names))})"
+                )
+            if config not in configs:
+                configs.append(config)
+    return configs
+
+
+def caches_label(config: frozenset[str], names: frozenset[str]) -> str:
+    return "all" if config == names else ",".join(sorted(config)) or "none"
+
+
+def serve(port: int, workers: int, *, caches_off: frozenset[str] = frozenset()):
+    """gunicorn serving the studio (the settings module and the rest from this process's environment) on
+    the local ``port``, with these caches switched off (env STUDIO_CACHES_OFF)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--log-level", "warning", "--chdir", str(root)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "STUDIO_CACHES_OFF": ",".join(sorted(caches_off))},
+    )  # fmt: skip

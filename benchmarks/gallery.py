@@ -17,7 +17,12 @@ see accounts/sessions.py). The running jobs' states are published as the worker 
 (generations/cardstate.py), again every 30 s as it does while it polls their providers. Each URL is
 measured over the same time window in every client, after the client processes have started.
 
-It prints each one's throughput and its ratio to the trivial view (targets: gallery >= 0.3, poll >= 0.6).
+It prints each one's throughput, its ratio to the trivial view (targets: gallery >= 0.3, poll >= 0.6)
+and the SQL queries a warm request costs (the server's count, header ``X-Queries``).
+
+``--caches-off principal,sessions`` (repeatable; ``each``: every cache alone; ``all``) also serves the
+studio with those caches switched off (settings.CACHES_OFF), one gunicorn each, measured in the same
+run, slice by slice in turn with the server that has every cache on: what each cache saves.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ import http.client
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +44,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import PLAIN_HTTP, free_port, own_postgres, stop_postgres, wait_until_up  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PLAIN_HTTP,
+    caches_configs,
+    caches_label,
+    free_port,
+    own_postgres,
+    serve,
+    stop_postgres,
+    wait_until_up,
+)
 
 STAMP = "X-Cards-Stamp"  # the team's cards stamp the poll answers with and the page sends back
 
@@ -233,15 +246,46 @@ def load(port: int, path: str, cookie: str, *, seconds: float, clients: int, hea
     return done, seconds
 
 
+def _get(port: int, path: str, cookie: str, headers: dict) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie, **headers})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def queries_per_request(port: int, path: str, cookie: str, headers: dict) -> int:
+    """The SQL queries one warm request costs (the server's count, header ``X-Queries``), sending back the
+    poll's stamp as the page does."""
+    headers = dict(headers)
+    for _warm in range(2):  # the second is what every later request costs
+        status, response_headers, _content = _get(port, path, cookie, headers)
+        assert status == 200, (path, status)
+        if STAMP in headers:
+            headers[STAMP] = response_headers.get(STAMP.lower()) or headers[STAMP].partition(".")[0] + "."
+    return int(response_headers.get("x-queries", "-1"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generations", type=int, default=10_000)
     parser.add_argument("--active", type=int, default=12, help="running generations at the top of the gallery")
-    parser.add_argument("--seconds", type=float, default=10, help="load per URL, in all")
+    parser.add_argument("--seconds", type=float, default=10, help="load per URL (and per server), in all")
     parser.add_argument("--rounds", type=int, default=5, help="slices per URL, taken in turn")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database to use instead of our own")
+    parser.add_argument(
+        "--caches-off",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="also serve with these caches switched off (settings.CACHES_OFF: comma-separated principal, sessions, "
+        "gallery_page, cards, card_html; 'each': every one alone; 'all'), on a server of its own measured side "
+        "by side with every cache on; repeat for more servers",
+    )
     args = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="studio-bench-"))
@@ -254,12 +298,16 @@ def main() -> None:
             "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
             "MEDIA_ROOT": str(directory / "media"),
             "LOG_LEVEL": "WARNING",
+            "STUDIO_CACHES_OFF": "",  # this process sets up the data with every cache on
             **PLAIN_HTTP,
         }
     )
     import django
 
     django.setup()
+    from django.conf import settings
+
+    configs = caches_configs(args.caches_off, settings.CACHE_NAMES)
     started = time.monotonic()
     cookie, team_id, running = make_team(args.generations, args.active)
     print(f"{args.generations} generations ({args.active} running) ready in {time.monotonic() - started:.0f} s")
@@ -268,18 +316,14 @@ def main() -> None:
     connections.close_all()
     threading.Thread(target=republish, args=(running,), daemon=True).start()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--log-level", "warning", "--chdir", str(ROOT)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    servers = {config: (port := free_port(), serve(port, args.workers, caches_off=config)) for config in configs}
     try:
-        wait_until_up(port)
+        for port, _server in servers.values():
+            wait_until_up(port)
 
         # A browser keeps the CSRF cookie the first page gave it and sends it back.
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        first_port = next(iter(servers.values()))[0]
+        conn = http.client.HTTPConnection("127.0.0.1", first_port, timeout=30)
         conn.request("GET", "/gallery/", headers={"Cookie": cookie})
         response = conn.getresponse()
         response.read()
@@ -299,27 +343,57 @@ def main() -> None:
             (f"poll, {len(running)} cards, no stamp", f"/gallery/poll/?ids={versions}", htmx, None),
             (f"poll, {len(running)} cards resent", f"/gallery/poll/?ids={ids}", htmx, None),
         ]
-        for _name, path, headers, _target in urls:  # warm: caches, connections, template loading
-            load(port, path, cookie, seconds=1, clients=args.clients, headers=headers)
-        # Round robin in short slices, so a change in the machine's load hits every URL alike.
-        totals = {name: [0, 0.0] for name, *_ in urls}
-        for _ in range(args.rounds):
+        queries = {}
+        for config, (port, _server) in servers.items():
+            for name, path, headers, _target in urls:  # warm: caches, connections, template loading
+                load(port, path, cookie, seconds=1, clients=args.clients, headers=headers)
+                queries[config, name] = queries_per_request(port, path, cookie, headers)
+        # Round robin in short slices, so a change in the machine's load hits every URL and server alike.
+        totals = {(config, name): [0, 0.0] for config in servers for name, *_ in urls}
+        for turn in range(args.rounds):
             for name, path, headers, _target in urls:
-                done, elapsed = load(
-                    port, path, cookie, seconds=args.seconds / args.rounds, clients=args.clients, headers=headers
+                for config in configs[turn % len(configs) :] + configs[: turn % len(configs)]:  # each first in turn
+                    port = servers[config][0]
+                    done, elapsed = load(
+                        port, path, cookie, seconds=args.seconds / args.rounds, clients=args.clients, headers=headers
+                    )
+                    totals[config, name][0] += done
+                    totals[config, name][1] += elapsed
+        rates = {key: done / elapsed for key, (done, elapsed) in totals.items()}
+        if len(servers) == 1:
+            config = configs[0]
+            base, signed_in = rates[config, "trivial view"], rates[config, "trivial view, signed in"]
+            print(f"\n{'url':<28} {'req/s':>8} {'ratio':>7} {'target':>8} {'vs signed-in trivial':>22} {'queries':>8}")
+            for name, _path, _headers, target in urls:
+                rate = rates[config, name]
+                goal = f">= {target}" if target else ""
+                print(
+                    f"{name:<28} {rate:8.1f} {rate / base:7.2f} {goal:>8} {rate / signed_in:22.2f}"
+                    f" {queries[config, name]:>8}"
                 )
-                totals[name][0] += done
-                totals[name][1] += elapsed
-        rates = {name: done / elapsed for name, (done, elapsed) in totals.items()}
-        base, signed_in = rates["trivial view"], rates["trivial view, signed in"]
-        print(f"\n{'url':<28} {'req/s':>8} {'ratio':>7} {'target':>8} {'vs signed-in trivial':>22}")
+            return
+        # Each server's ratio is to its own trivial view; the change is against the server with every cache on.
+        print(f"\n{len(servers)} servers side by side ({args.workers} workers each), {args.clients} client processes")
+        print(
+            f"{'url':<28} {'caches off':<36} {'req/s':>8} {'ratio':>7} {'target':>8} {'req/s vs on':>12} {'queries':>8}"
+        )
+        on = configs[0]
         for name, _path, _headers, target in urls:
-            rate = rates[name]
-            goal = f">= {target}" if target else ""
-            print(f"{name:<28} {rate:8.1f} {rate / base:7.2f} {goal:>8} {rate / signed_in:22.2f}")
+            for i, config in enumerate(configs):
+                rate = rates[config, name]
+                ratio = rate / rates[config, "trivial view"]
+                goal = f">= {target}" if target and i == 0 else ""
+                change = f"{rate / rates[on, name] - 1:+.0%}" if i else ""
+                label = name if i == 0 else ""
+                print(
+                    f"{label:<28} {caches_label(config, settings.CACHE_NAMES):<36} {rate:8.1f} {ratio:7.2f} {goal:>8} {change:>12}"
+                    f" {queries[config, name]:>8}"
+                )
     finally:
-        server.terminate()
-        server.wait(20)
+        for _port, server in servers.values():
+            server.terminate()
+        for _port, server in servers.values():
+            server.wait(20)
         if not args.database_url:
             stop_postgres(directory)
         shutil.rmtree(directory, ignore_errors=True)

@@ -14,8 +14,13 @@ It prints each one's throughput and the SQL queries per request (the server's ow
 ``X-Queries``). The targets: quote / trivial-member >= 0.8, and at most one query more than the
 trivial-member view (the offer and the team's credits, in one query). The quote needs a signed-in team
 member (whose credits it shows), so the fair floor is a trivial view behind the same check; the ratio to
-the bare trivial view is printed too, for information: the three queries every signed-in request makes
-(session, user, membership) dominate it. Exit status 1 when a target is missed.
+the bare trivial view is printed too, for information. The client sends what a signed-in browser sends
+(the session cookie and the ``studio_uid`` hint the first answer sets, accounts/sessions.py). Exit status 1
+when a target is missed.
+
+``--caches-off principal,sessions`` (repeatable; ``each``: every cache alone; ``all``) also serves the
+studio with those caches switched off (settings.CACHES_OFF), one gunicorn each, measured in the same run,
+in turn with the server that has every cache on; the targets are checked on the latter.
 """
 
 from __future__ import annotations
@@ -26,7 +31,6 @@ import multiprocessing
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +41,16 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import PLAIN_HTTP, free_port, own_postgres, stop_postgres, wait_until_up  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PLAIN_HTTP,
+    caches_configs,
+    caches_label,
+    free_port,
+    own_postgres,
+    serve,
+    stop_postgres,
+    wait_until_up,
+)
 
 QUOTES = [  # what the composer posts: its fields, the offer, and the pickers' own values
     {"offer": "kubeez:kling-3-0-pro", "family": "kling-3-0", "prompt": "a slow push-in on a perfume bottle",
@@ -51,8 +64,8 @@ QUOTES = [  # what the composer posts: its fields, the offer, and the pickers' o
 ]  # fmt: skip
 
 
-def make_member() -> str:
-    """The catalog and one signed-in team member with credits; returns the session key."""
+def make_member() -> tuple[str, int]:
+    """The catalog and one signed-in team member with credits; returns the session key and the user's id."""
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
@@ -71,7 +84,7 @@ def make_member() -> str:
     session["_auth_user_hash"] = owner.get_session_auth_hash()
     session["team_slug"] = team.slug
     session.create()
-    return session.session_key
+    return session.session_key, owner.pk
 
 
 def _request(port: int, method: str, path: str, body: str, headers: dict) -> tuple[int, dict, bytes]:
@@ -132,6 +145,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent client processes")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (1: one server process)")
     parser.add_argument("--database-url", default="", help="an empty PostgreSQL database to use instead of our own")
+    parser.add_argument(
+        "--caches-off",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="also serve with these caches switched off (settings.CACHES_OFF: comma-separated principal, sessions, "
+        "gallery_page, cards, card_html; 'each': every one alone; 'all'), on a server of its own measured side "
+        "by side with every cache on; repeat for more servers",
+    )
     args = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="studio-bench-quote-"))
@@ -160,77 +182,94 @@ def _run(args: argparse.Namespace, directory: Path, database_url: str) -> bool:
             "SECRET_KEY": "benchmark-secret-key-not-for-production-0123456789",
             "MEDIA_ROOT": str(directory / "media"),
             "LOG_LEVEL": "WARNING",
+            "STUDIO_CACHES_OFF": "",  # this process sets up the data with every cache on
             **PLAIN_HTTP,
         }
     )
     import django
 
     django.setup()
-    session_key = make_member()
+    from django.conf import settings
+
+    configs = caches_configs(args.caches_off, settings.CACHE_NAMES)
+    session_key, user_id = make_member()
     from django.db import connections
+
+    from accounts.principal import PRINCIPAL_COOKIE
 
     connections.close_all()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--log-level", "warning", "--chdir", str(ROOT)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    servers = {config: (port := free_port(), serve(port, args.workers, caches_off=config)) for config in configs}
     try:
-        wait_until_up(port)
+        for port, _server in servers.values():
+            wait_until_up(port)
 
         csrf = secrets.token_hex(16)  # a 32-character CSRF secret, in the cookie and the header
         post = {
-            "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+            "Cookie": f"sessionid={session_key}; csrftoken={csrf}; {PRINCIPAL_COOKIE}={user_id}",
             "X-CSRFToken": csrf,
             "HX-Request": "true",
             "Content-Type": "application/x-www-form-urlencoded",
         }
         bodies = [urlencode({**quote, "from_offer": quote["offer"]}) for quote in QUOTES]
+        urls = (
+            ("trivial", "GET", "/_bench/trivial/", [], {}, b"ok"),
+            ("trivial-member", "POST", "/_bench/trivial-member/", bodies, post, b"ok"),
+            ("quote", "POST", "/generate/quote/", bodies, post, b'data-testid="price"'),
+        )
         targets = {
-            name: {"port": port, "method": method, "path": path, "bodies": url_bodies, "headers": headers,
-                   "must_contain": must_contain}
-            for name, method, path, url_bodies, headers, must_contain in (
-                ("trivial", "GET", "/_bench/trivial/", [], {}, b"ok"),
-                ("trivial-member", "POST", "/_bench/trivial-member/", bodies, post, b"ok"),
-                ("quote", "POST", "/generate/quote/", bodies, post, b'data-testid="price"'),
-            )
+            (config, name): {"port": port, "method": method, "path": path, "bodies": url_bodies, "headers": headers,
+                             "must_contain": must_contain}
+            for config, (port, _server) in servers.items()
+            for name, method, path, url_bodies, headers, must_contain in urls
         }  # fmt: skip
         queries = {}
-        for name, target in targets.items():
+        for key, target in targets.items():
             seen = set()
             for _warm in range(2):  # the second pass is what every later request costs
                 seen = set()
                 for body in target["bodies"] or [""]:
                     status, response_headers, content = _request(
-                        port, target["method"], target["path"], body, target["headers"]
+                        target["port"], target["method"], target["path"], body, target["headers"]
                     )
-                    assert status == 200 and target["must_contain"] in content, (name, status, content[:500])
+                    assert status == 200 and target["must_contain"] in content, (key, status, content[:500])
                     seen.add(int(response_headers["X-Queries"]))
-            queries[name] = max(seen)
+            queries[key] = max(seen)
 
-        best: dict[str, float] = {}
-        for _ in range(args.rounds):
-            for name, target in targets.items():
-                rate = throughput(target, seconds=args.seconds, clients=args.clients)
-                best[name] = max(best.get(name, 0.0), rate)
+        best: dict[tuple, float] = {}
+        for turn in range(args.rounds):
+            for name, *_url in urls:  # each URL on every server in turn, so the machine's load hits them alike
+                for config in configs[turn % len(configs) :] + configs[: turn % len(configs)]:  # each first in turn
+                    rate = throughput(targets[config, name], seconds=args.seconds, clients=args.clients)
+                    best[config, name] = max(best.get((config, name), 0.0), rate)
 
-        print(f"\none gunicorn process ({args.workers} worker), {args.clients} client processes, best of {args.rounds}")
-        print(f"{'url':<16} {'req/s':>8} {'queries':>8}")
-        for name, rate in best.items():
-            print(f"{name:<16} {rate:8.1f} {queries[name]:>8}")
-        member_ratio = best["quote"] / best["trivial-member"]
-        bare_ratio = best["quote"] / best["trivial"]
-        extra = queries["quote"] - queries["trivial-member"]
-        print(f"\nquote / trivial-member = {member_ratio:.2f}   (target >= 0.8: the same sign-in and team check)")
+        on = configs[0]
+        print(f"\none gunicorn process per server ({args.workers} worker), {args.clients} client processes,", end=" ")
+        print(f"best of {args.rounds}")
+        print(f"{'url':<16} {'caches off':<36} {'req/s':>8} {'/trivial':>9} {'/member':>8} {'vs on':>6} {'queries':>8}")
+        for name, *_url in urls:
+            for i, config in enumerate(configs):
+                rate = best[config, name]
+                change = f"{rate / best[on, name] - 1:+.0%}" if i else ""
+                print(
+                    f"{name if i == 0 else '':<16} {caches_label(config, settings.CACHE_NAMES):<36} {rate:8.1f}"
+                    f" {rate / best[config, 'trivial']:9.2f} {rate / best[config, 'trivial-member']:8.2f}"
+                    f" {change:>6} {queries[config, name]:>8}"
+                )
+        member_ratio = best[on, "quote"] / best[on, "trivial-member"]
+        bare_ratio = best[on, "quote"] / best[on, "trivial"]
+        extra = queries[on, "quote"] - queries[on, "trivial-member"]
+        print(
+            f"\nevery cache on: quote / trivial-member = {member_ratio:.2f}   (target >= 0.8: the same sign-in and team check)"
+        )
         print(f"quote / trivial        = {bare_ratio:.2f}   (for information: no session, no query at all)")
         print(f"SQL queries per quote beyond the sign-in and team check: {extra}   (target <= 1)")
         return member_ratio < 0.8 or extra > 1
     finally:
-        server.terminate()
-        server.wait(20)
+        for _port, server in servers.values():
+            server.terminate()
+        for _port, server in servers.values():
+            server.wait(20)
 
 
 if __name__ == "__main__":

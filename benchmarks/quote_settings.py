@@ -5,4 +5,4 @@ from project.settings import *  # noqa: F403
 from project.settings import MIDDLEWARE
 
 ROOT_URLCONF = "benchmarks.quote_urls"
-MIDDLEWARE = ["benchmarks.quote_urls.QueryCountMiddleware", *MIDDLEWARE]
+MIDDLEWARE = ["benchmarks.querycount.QueryCountMiddleware", *MIDDLEWARE]

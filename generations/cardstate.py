@@ -32,6 +32,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -83,6 +84,8 @@ def _publish(generation_pk: int) -> None:
 def cards_stamp_read(*, team_id: int, prefetched: dict[str, Any] | None = None) -> int | None:
     """The team's cards stamp (from what was ``prefetched`` with the session when there), started anew
     when missing; None when the cache cannot say. Read it before the states it vouches for."""
+    if "cards" in settings.CACHES_OFF:  # benchmarks: no stamp, the poll reads its cards from PostgreSQL
+        return None
     key = cards_stamp_key(team_id)
     stamp = (prefetched or {}).get(key)
     if stamp is None:
@@ -99,6 +102,8 @@ def card_states_cached(
 ) -> dict[str, str] | None:
     """Every asked card's version from the cache (or from what was ``prefetched`` with the session),
     or None when any is missing there or belongs to another team."""
+    if "cards" in settings.CACHES_OFF:  # benchmarks: the poll reads its cards from PostgreSQL
+        return None
     if not public_ids:
         return {}
     keys = {card_state_key(public_id): public_id for public_id in public_ids}

@@ -104,6 +104,13 @@ CACHES = {
 # Sessions are read from the cache and written to both (Django's cached_db), together with the signed-in
 # user in the same round trip (accounts.sessions): a signed-in request costs no query.
 SESSION_ENGINE = "accounts.sessions"
+# Caches that read the plain way instead (for the benchmarks, which measure what each one saves):
+# principal (accounts.principal), sessions (the round trip shared with the session, accounts.sessions),
+# gallery_page (the whole gallery page), cards (the poll's card states and cards stamp), card_html (rendered cards).
+CACHE_NAMES = frozenset({"principal", "sessions", "gallery_page", "cards", "card_html"})
+CACHES_OFF = frozenset(env_list("STUDIO_CACHES_OFF", ""))
+if CACHES_OFF - CACHE_NAMES:
+    raise ImproperlyConfigured(f"STUDIO_CACHES_OFF names no cache: {', '.join(sorted(CACHES_OFF - CACHE_NAMES))}")
 
 # --- Django -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -77,10 +77,11 @@ def _cards_parts(request: HttpRequest, rows: list[CardRow], *, board: Board | No
     the clock, so each version is rendered once and then read from the cache: a page renders only cards
     it has not seen in that state. The CSRF token is left as a slot (see :func:`_slots_kept_or_filled`)."""
     version = _templates_version("generations/gallery.html")
+    cached = board is None and "card_html" not in settings.CACHES_OFF  # the switch: benchmarks render every card
     keys = {
         row.pk: f"gallery-card:{_SLOT_FORMAT}:{version}:{row.public_id}:{row.version}:{int(row.is_favourite)}"
         for row in rows
-        if board is None
+        if cached
     }
     hits = cache.get_many(list(keys.values())) if keys else {}
     missing = [row.pk for row in rows if keys.get(row.pk) not in hits]

@@ -56,6 +56,8 @@ def _gallery_page_key(request: HttpRequest) -> str | None:
     (project.stamps: read before any of the page's data, so a page drawn while something changed is
     never served after). A prefilled composer (a link naming an offer) or a message to show is never cached.
     """
+    if "gallery_page" in settings.CACHES_OFF:  # benchmarks: every page drawn
+        return None
     if "offer" in request.GET or request.COOKIES.get("messages") or "_messages" in request.session:
         return None
     user = request.user
@@ -146,6 +148,8 @@ def _poll_stamp_sent(request: HttpRequest) -> tuple[int | None, str]:
 def _poll_reads(request: HttpRequest) -> list[str]:
     """What the poll reads with the session: the team's cards stamp, and the cards' states unless the
     page has a stamp (then they are usually not needed)."""
+    if "cards" in settings.CACHES_OFF:  # benchmarks: the poll reads its cards from PostgreSQL
+        return []
     team_id, stamp = _poll_stamp_sent(request)
     keys = [cards_stamp_key(team_id)] if team_id is not None else []
     if not stamp:
