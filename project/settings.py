@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +76,21 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
 }
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+
+
+def _process_role(argv: list[str]) -> str:
+    """What this process is, for PostgreSQL's pg_stat_activity: "studio web", "studio worker", "studio migrate"."""
+    program = Path(argv[0]).parent.name if argv[0].endswith("__main__.py") else Path(argv[0]).name
+    if program == "celery":
+        return next((f"studio {a}" for a in argv[1:] if a in {"worker", "beat"}), "studio celery")
+    if program == "gunicorn":
+        return "studio web"
+    if program == "manage.py" and len(argv) > 1:
+        return f"studio {argv[1]}"[:63]
+    return f"studio {program}"[:63]
+
+
+DATABASES["default"]["OPTIONS"].setdefault("application_name", _process_role(sys.argv))
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
 
@@ -305,6 +321,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
+# Celery's Django fix-up closes the database connection only every this many tasks; between them
+# project/celery.py keeps it the way Django keeps a request's (CONN_MAX_AGE, checked, closed when unclean).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import timedelta
 from importlib import import_module
 
@@ -34,7 +36,29 @@ def calls_back(provider_slug: str) -> bool:
         return False
 
 
+KEPT_MAX = 16
+_kept = threading.local()  # this thread's clients: (pid, slug, base URL, key) -> client
+
+
 def client_for(provider_slug: str) -> ProviderClient:
+    """The provider's client for this thread, made once and kept, so its HTTP connections are reused
+    (keep-alive: no TCP or TLS handshake per call). Keyed by process as well: a forked child makes its own."""
+    config = settings.PROVIDERS.get(provider_slug)
+    key = (os.getpid(), provider_slug, config and config["base_url"], config and config["api_key"])
+    clients = getattr(_kept, "clients", None)
+    if clients is None:
+        clients = _kept.clients = {}
+    client = clients.get(key)
+    if client is None:
+        if len(clients) >= KEPT_MAX:  # settings changed many times over (tests): let the old ones go
+            for old in clients.values():
+                old.http.close()
+            clients.clear()
+        client = clients[key] = _client_new(provider_slug)
+    return client
+
+
+def _client_new(provider_slug: str) -> ProviderClient:
     try:
         client_class = import_string(CLIENTS[provider_slug])
     except (KeyError, ImportError):

@@ -121,6 +121,34 @@ def test_broker_down_for_30_seconds_loses_nothing(stack):
     print(f"all jobs finished {took:.1f}s after Redis came back")
 
 
+def _worker_backends(stack) -> set[tuple[int, object]]:
+    """The worker's PostgreSQL sessions now: (backend pid, when it started); settings name each process."""
+    import psycopg
+
+    with psycopg.connect(stack.postgres.url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE application_name = 'studio worker'"
+        ).fetchall()
+    return set(rows)
+
+
+def test_the_worker_keeps_its_database_connections_from_task_to_task(stack):
+    stack.start_worker("worker")
+    warm = stack.submit([_prompt("warm")])
+    stack.wait_final(warm, timeout=60)
+    before = _worker_backends(stack)
+    assert before, "between tasks the worker's connections stay open (Celery's fix-up closed them after each)"
+
+    ids = stack.submit([_prompt("reuse") for _ in range(6)])
+    report = stack.wait_final(ids, timeout=60)
+    assert {report["generations"][i]["status"] for i in ids} == {"completed"}
+    after = _worker_backends(stack)
+    # Every step of six jobs (and beat's sweeps each second) ran on the sessions already open: none was
+    # closed, at most a process that had not needed one yet opened its first.
+    assert before <= after, (before, after)
+    assert len(after) <= 2, after  # one per prefork process (-c 2)
+
+
 def test_database_restart_while_jobs_run_loses_nothing(stack):
     stack.start_worker("worker")
     ids = stack.submit([_prompt("pg-restart") for _ in range(4)])
