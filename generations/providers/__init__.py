@@ -43,8 +43,8 @@ _kept = threading.local()  # this thread's clients: (pid, slug, base URL, key) -
 def client_for(provider_slug: str) -> ProviderClient:
     """The provider's client for this thread, made once and kept, so its HTTP connections are reused
     (keep-alive: no TCP or TLS handshake per call). Keyed by process as well: a forked child makes its own."""
-    config = settings.PROVIDERS.get(provider_slug)
-    key = (os.getpid(), provider_slug, config and config["base_url"], config and config["api_key"])
+    config = settings.PROVIDERS.get(provider_slug) or {}
+    key = (os.getpid(), provider_slug, config.get("base_url"), config.get("api_key"))
     clients = getattr(_kept, "clients", None)
     if clients is None:
         clients = _kept.clients = {}
@@ -54,18 +54,17 @@ def client_for(provider_slug: str) -> ProviderClient:
             for old in clients.values():
                 old.http.close()
             clients.clear()
-        client = clients[key] = _client_new(provider_slug)
+        client = clients[key] = _client_new(provider_slug, config)
     return client
 
 
-def _client_new(provider_slug: str) -> ProviderClient:
+def _client_new(provider_slug: str, config: dict[str, str]) -> ProviderClient:
     try:
         client_class = import_string(CLIENTS[provider_slug])
     except (KeyError, ImportError):
         raise ProviderError(
             "provider_unavailable", f"The studio cannot run jobs on {provider_slug} yet", permanent=True
         ) from None
-    config = settings.PROVIDERS[provider_slug]
     return client_class(base_url=config["base_url"], api_key=config["api_key"])
 
 

@@ -29,7 +29,7 @@ def test_another_thread_gets_a_client_of_its_own(sandbox):
     assert theirs[0] is not mine
 
 
-def test_a_changed_base_url_or_key_gets_a_new_client(sandbox, settings):
+def test_a_changed_api_key_gets_a_new_client(sandbox, settings):
     before = client_for("kubflow")
     settings.PROVIDERS = {**settings.PROVIDERS, "kubflow": {**settings.PROVIDERS["kubflow"], "api_key": "other-key"}}
     after = client_for("kubflow")

@@ -65,7 +65,7 @@ def test_a_task_that_left_a_transaction_open_closes_its_connection():
     assert connection.connection is None
 
 
-def test_a_connection_older_than_conn_max_age_is_replaced(settings):
+def test_a_connection_older_than_conn_max_age_is_replaced():
     first = _backend_pid()
     connection.close_at = 0  # as if CONN_MAX_AGE had passed since it opened
     pids = []
