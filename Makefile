@@ -18,8 +18,11 @@ run: $(STAMP)
 prod: $(STAMP)
 	$(PY) -m project.devserver --prod
 
+# The suite runs on one process per core, at most four (pytest-xdist; TEST_PROCESSES=0 runs it in one), each
+# module's tests on one process (they share its module fixtures, such as the fault drills' own back end).
+TEST_PROCESSES ?= auto
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --maxprocesses 4 --dist loadscope
 
 # The browser tests drive Debian's Chromium; install it when missing and we can.
 chromium:

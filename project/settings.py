@@ -109,10 +109,16 @@ def _celery_broker_url(url: str) -> str:
     return url
 
 
+# The test suite runs in parallel (pytest-xdist names each runner gw0, gw1, ... in PYTEST_XDIST_WORKER, and
+# its Celery worker inherits it): each runner has a cache database of its own, since a test that empties
+# the cache (cache.clear() is FLUSHDB) must not empty another runner's, and team ids repeat across the
+# runners' test databases. Outside the suite the variable is unset and nothing changes.
+_TEST_RUNNER = os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
+REDIS_CACHE_DB = env_int("REDIS_CACHE_DB", 1) + (1 + int(_TEST_RUNNER) if _TEST_RUNNER.isdigit() else 0)
 CACHES = {
     "default": {
         "BACKEND": "project.cache.ResilientRedisCache",  # a Redis outage makes reads misses, not errors
-        "LOCATION": _redis_url_with_db(REDIS_URL, env_int("REDIS_CACHE_DB", 1)),
+        "LOCATION": _redis_url_with_db(REDIS_URL, REDIS_CACHE_DB),
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "studio"),
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }

@@ -93,7 +93,7 @@ def test_readyz_turns_503_when_redis_stops_and_green_when_it_returns(tmp_path):
     try:
         import redis
 
-        seen = redis.Redis.from_url(f"{redis_server.url}?db=1")
+        seen = redis.Redis.from_url(f"{redis_server.url}?db={settings.REDIS_CACHE_DB}")  # the web's cache
         seen.set(BEAT_SEEN_KEY, str(time.time()))
         ready = httpx.get(f"{url}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
