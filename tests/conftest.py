@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -195,12 +196,13 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     """Every test has an id of its own. pytest 9 builds an id from the test's original name and its
     parametrize() ids only, and schemathesis names each API operation's test ``name[GET /me]`` without
     parametrize(), so all fourteen shared one id: pytest-xdist, which hands tests out by id, ran one of
-    them. Those get their operation back in their id; any other repeat stops the run, naming it."""
+    them. Those get their operation back in their id (pytest's own ``_id``, as pytest 9.2 builds it; the
+    check below fails loudly if a later pytest or schemathesis changes that); any other repeat stops the
+    run, naming it."""
     for item in items:
         if getattr(item, "operation_label", None) and getattr(item, "callspec", None) is None:
             item._id = item.parent.id.child(item.originalname).with_params(item.operation_label)
-    seen: set[str] = set()
-    repeated = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    repeated = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
     if repeated:
         raise pytest.UsageError(f"tests sharing an id (one of them would not run in parallel): {repeated}")
 
