@@ -193,6 +193,27 @@ def test_the_live_quote_costs_one_query_beyond_the_login(member):
     assert len(catalog_and_wallet) == 1, catalog_and_wallet
 
 
+def test_the_live_quote_is_planned_once_per_connection_not_on_every_keystroke(member):
+    """Its query runs on every change: after five, PostgreSQL keeps its plan (settings: server-side
+    binding, psycopg's prepare_threshold), and each later quote runs that plan with new values."""
+
+    def quote_plans() -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%FROM catalog_offer o%"],
+            )
+            return cursor.fetchall()
+
+    for n in range(6):
+        live_quote(member, offer="kubflow:nano-banana", prompt=f"a fox {n}")
+    (plan,) = quote_plans()
+    assert "billing_wallet" in plan[0]  # the offer and the team's credits: the one query
+    for n in range(3):
+        live_quote(member, offer="krea:nano-banana", prompt=f"a hare {n}")  # another offer: the same plan
+    assert quote_plans() == [(plan[0], plan[1] + 3)]
+
+
 def test_a_spec_change_is_seen_at_once(member):
     data = {"offer": "kubflow:nano-banana", "prompt": "a fox"}
     assert 'data-testid="price">4<' in live_quote(member, **data)
